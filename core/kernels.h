@@ -1,0 +1,102 @@
+#pragma once
+// Compute pipelines built from the embedded SPIR-V, cached by shader name and
+// specialisation constants, and the launch helpers every op uses.
+//
+// Shader conventions (shaders/*.comp):
+//   - bindings 0..n-1 of set 0 are storage buffers, in the order the op passes them;
+//   - sizes and flags arrive as one push-constant block;
+//   - local_size_{x,y,z}_id = 0, 1, 2: the workgroup size is chosen here, per device;
+//   - further specialisation constants, if any, take ids 3, 4, ...
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/device.h"
+#include "core/stream.h"
+#include "core/vk_api.h"
+
+namespace medrepro {
+
+struct Kernel {
+  std::string name;
+  VkPipeline pipeline = VK_NULL_HANDLE;
+  VkPipelineLayout layout = VK_NULL_HANDLE;
+  VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
+  uint32_t binding_count = 0;
+  uint32_t push_bytes = 0;
+  std::array<uint32_t, 3> local_size{1, 1, 1};
+};
+
+class Kernels {
+ public:
+  explicit Kernels(Context& context);
+  ~Kernels();
+  Kernels(const Kernels&) = delete;
+  Kernels& operator=(const Kernels&) = delete;
+
+  const Kernel& get(std::string_view shader, uint32_t binding_count, uint32_t push_bytes,
+                    std::array<uint32_t, 3> local_size, std::span<const uint32_t> extra_constants = {});
+  size_t size() const { return kernels_.size(); }
+
+ private:
+  VkDescriptorSetLayout set_layout(uint32_t binding_count);
+  VkPipelineLayout pipeline_layout(uint32_t binding_count, uint32_t push_bytes);
+
+  Context& context_;
+  VkPipelineCache cache_ = VK_NULL_HANDLE;
+  std::map<uint32_t, VkDescriptorSetLayout> set_layouts_;
+  std::map<std::pair<uint32_t, uint32_t>, VkPipelineLayout> pipeline_layouts_;
+  std::map<std::pair<std::string, std::vector<uint32_t>>, std::unique_ptr<Kernel>, std::less<>> kernels_;
+};
+
+// The SPIR-V of shaders/<name>.comp, embedded at build time.
+std::span<const uint32_t> shader_spirv(std::string_view name);
+
+// Workgroup size for one-dimensional kernels on this device: a multiple of the
+// subgroup size, within maxComputeWorkGroupInvocations.
+uint32_t linear_workgroup_size();
+
+// Records shader `name` over `count` invocations laid out in one dimension; the
+// shader reads its index with linear_index() from shaders/common.glsl, which
+// folds a second grid dimension in when count exceeds maxComputeWorkGroupCount.x.
+template <class Push>
+void launch_linear(std::string_view name, std::initializer_list<Access> bindings, const Push& push, uint64_t count,
+                   std::initializer_list<uint32_t> constants = {});
+
+// Records shader `name` with an explicit grid of workgroups.
+template <class Push>
+void launch_grid(std::string_view name, std::initializer_list<Access> bindings, const Push& push,
+                 std::array<uint32_t, 3> local_size, std::array<uint32_t, 3> groups,
+                 std::initializer_list<uint32_t> constants = {});
+
+std::array<uint32_t, 3> linear_groups(uint64_t count, uint32_t local_size);
+
+template <class Push>
+void launch_grid(std::string_view name, std::initializer_list<Access> bindings, const Push& push,
+                 std::array<uint32_t, 3> local_size, std::array<uint32_t, 3> groups,
+                 std::initializer_list<uint32_t> constants) {
+  static_assert(sizeof(Push) % 4 == 0, "push constants are 4-byte words");
+  Context& context = Context::get();
+  const Kernel& kernel =
+      context.kernels().get(name, static_cast<uint32_t>(bindings.size()), sizeof(Push), local_size,
+                            std::span<const uint32_t>(constants.begin(), constants.size()));
+  context.stream().dispatch(kernel, std::span<const Access>(bindings.begin(), bindings.size()), &push,
+                            sizeof(Push), groups);
+}
+
+template <class Push>
+void launch_linear(std::string_view name, std::initializer_list<Access> bindings, const Push& push, uint64_t count,
+                   std::initializer_list<uint32_t> constants) {
+  const uint32_t local = linear_workgroup_size();
+  launch_grid(name, bindings, push, {local, 1, 1}, linear_groups(count, local), constants);
+}
+
+inline uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
+
+}  // namespace medrepro

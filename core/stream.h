@@ -1,0 +1,80 @@
+#pragma once
+// The command stream: every op records into it, nothing waits for the GPU until
+// the host needs a result. Commands are batched into a few command buffers in
+// flight; a pipeline barrier goes in only where a command touches a range that
+// an earlier, unbarriered command wrote (or writes one an earlier command read).
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/memory.h"
+#include "core/vk_api.h"
+
+namespace medrepro {
+
+class Context;
+struct Kernel;
+
+struct Access {
+  BufferRange range;
+  bool write = false;
+};
+inline Access reads(const BufferRange& r) { return {r, false}; }
+inline Access writes(const BufferRange& r) { return {r, true}; }
+
+struct StreamStats {
+  uint64_t dispatches = 0;
+  uint64_t barriers = 0;
+  uint64_t submits = 0;
+  uint64_t waits = 0;
+};
+
+class Stream {
+ public:
+  explicit Stream(Context& context);
+  ~Stream();
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  void dispatch(const Kernel& kernel, std::span<const Access> bindings, const void* push, uint32_t push_bytes,
+                std::array<uint32_t, 3> groups);
+  void copy(const BufferRange& source, const BufferRange& destination);
+  void fill(const BufferRange& destination, uint32_t word);
+
+  void submit();       // hands recorded work to the GPU, does not wait
+  void synchronize();  // submits and waits until the GPU has finished everything
+
+  // Work recorded now completes with this serial; memory freed now is reused after it.
+  uint64_t recording_serial() const { return next_serial_; }
+  uint64_t completed_serial() const { return completed_serial_; }
+  const StreamStats& stats() const { return stats_; }
+
+ private:
+  struct Frame {
+    VkCommandBuffer commands = VK_NULL_HANDLE;
+    VkFence fence = VK_NULL_HANDLE;
+    VkDescriptorPool descriptors = VK_NULL_HANDLE;
+    uint64_t serial = 0;
+    bool submitted = false;
+    uint32_t recorded = 0;
+  };
+
+  VkCommandBuffer begin_recording();
+  void wait(Frame& frame);
+  void order_after_earlier_writes(std::span<const Access> accesses);
+  VkDescriptorSet allocate_descriptor_set(const Kernel& kernel);
+
+  Context& context_;
+  VkCommandPool pool_ = VK_NULL_HANDLE;
+  std::array<Frame, 3> frames_;
+  size_t current_ = 0;
+  bool recording_ = false;
+  uint64_t next_serial_ = 1;
+  uint64_t completed_serial_ = 0;
+  std::vector<BufferRange> unbarriered_writes_;
+  std::vector<BufferRange> unbarriered_reads_;
+  StreamStats stats_;
+};
+
+}  // namespace medrepro
