@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/autograd.h"
+#include "core/error.h"
 #include "core/tensor.h"
 
 namespace testing {
