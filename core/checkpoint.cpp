@@ -1,0 +1,223 @@
+#include "core/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "core/error.h"
+#include "core/nn/module.h"
+#include "core/optim.h"
+
+namespace medrepro {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "checkpoints are written little-endian");
+constexpr char kMagic[8] = {'M', 'E', 'D', 'R', 'C', 'K', 'P', 'T'};
+
+template <class T>
+void put(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+void put_string(std::string& out, const std::string& s) {
+  put(out, static_cast<uint32_t>(s.size()));
+  out += s;
+}
+
+class Reader {
+ public:
+  Reader(const std::string& path, const char* data, size_t size) : path_(path), data_(data), size_(size) {}
+  template <class T>
+  T get() {
+    T value;
+    need(sizeof value);
+    std::memcpy(&value, data_ + pos_, sizeof value);
+    pos_ += sizeof value;
+    return value;
+  }
+  std::string get_string() {
+    const uint32_t length = get<uint32_t>();
+    need(length);
+    std::string s(data_ + pos_, length);
+    pos_ += length;
+    return s;
+  }
+  void get_floats(float* out, size_t count) {
+    if (count > (size_ - pos_) / sizeof(float)) need(count * sizeof(float));
+    std::memcpy(out, data_ + pos_, count * sizeof(float));
+    pos_ += count * sizeof(float);
+  }
+  bool at_end() const { return pos_ == size_; }
+
+ private:
+  void need(size_t bytes) const {
+    if (bytes > size_ - pos_) fail("Checkpoint " + path_ + " is corrupt: a record runs past the end of its payload");
+  }
+  const std::string& path_;
+  const char* data_;
+  size_t size_;
+  size_t pos_ = 0;
+};
+
+void write_all(int fd, const std::string& data, const std::string& path) {
+  size_t written = 0;
+  while (written < data.size()) {
+    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail("Cannot write checkpoint " + path + ": " + std::strerror(errno));
+    written += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  std::string payload;
+  put(payload, static_cast<uint32_t>(checkpoint.metadata.size()));
+  for (const auto& [key, value] : checkpoint.metadata) {
+    put_string(payload, key);
+    put_string(payload, value);
+  }
+  put(payload, static_cast<uint32_t>(checkpoint.tensors.size()));
+  for (const auto& [name, tensor] : checkpoint.tensors) {
+    if (static_cast<int64_t>(tensor.values.size()) != element_count(tensor.shape)) {
+      fail("save_checkpoint: tensor " + name + " has " + std::to_string(tensor.values.size()) +
+           " values for shape " + to_string(tensor.shape));
+    }
+    put_string(payload, name);
+    put(payload, static_cast<uint32_t>(tensor.shape.size()));
+    for (int64_t d : tensor.shape) put(payload, d);
+    payload.append(reinterpret_cast<const char*>(tensor.values.data()), tensor.values.size() * sizeof(float));
+  }
+  std::string file(kMagic, sizeof kMagic);
+  put(file, kCheckpointVersion);
+  put(file, static_cast<uint64_t>(payload.size()));
+  file += payload;
+  put(file, static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(payload.data()),
+                                        static_cast<uInt>(payload.size()))));
+
+  const std::filesystem::path target(path);
+  const std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
+  std::filesystem::create_directories(directory);
+  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("Cannot create checkpoint " + temporary + ": " + std::strerror(errno));
+  try {
+    write_all(fd, file, temporary);
+    if (::fsync(fd) != 0) fail("fsync of checkpoint " + temporary + " failed: " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    fail("Cannot move checkpoint into place at " + path + ": " + std::strerror(errno));
+  }
+  int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+Checkpoint load_checkpoint(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("Cannot open checkpoint " + path + ": " + std::strerror(errno));
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t header = sizeof kMagic + sizeof(uint32_t) + sizeof(uint64_t);
+  if (file.size() < header || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0) {
+    fail("Checkpoint " + path + " is not a medrepro checkpoint (bad magic or too short)");
+  }
+  uint32_t version;
+  uint64_t payload_bytes;
+  std::memcpy(&version, file.data() + sizeof kMagic, sizeof version);
+  std::memcpy(&payload_bytes, file.data() + sizeof kMagic + sizeof version, sizeof payload_bytes);
+  if (version != kCheckpointVersion) {
+    fail("Checkpoint " + path + " has format version " + std::to_string(version) + "; this build reads version " +
+         std::to_string(kCheckpointVersion));
+  }
+  if (payload_bytes > file.size() || file.size() - header - sizeof(uint32_t) != payload_bytes) {
+    fail("Checkpoint " + path + " is truncated or has trailing bytes: header announces " +
+         std::to_string(payload_bytes) + " payload bytes, the file holds " +
+         std::to_string(file.size() >= header + 4 ? file.size() - header - 4 : 0));
+  }
+  const char* payload = file.data() + header;
+  uint32_t stored_crc;
+  std::memcpy(&stored_crc, payload + payload_bytes, sizeof stored_crc);
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(payload), static_cast<uInt>(payload_bytes)));
+  if (crc != stored_crc) fail("Checkpoint " + path + " is corrupt: CRC-32 mismatch");
+
+  Checkpoint checkpoint;
+  Reader reader(path, payload, payload_bytes);
+  for (uint32_t n = reader.get<uint32_t>(); n > 0; --n) {
+    std::string key = reader.get_string();
+    checkpoint.metadata[key] = reader.get_string();
+  }
+  for (uint32_t n = reader.get<uint32_t>(); n > 0; --n) {
+    std::string name = reader.get_string();
+    HostTensor tensor;
+    const uint32_t rank = reader.get<uint32_t>();
+    if (rank > 8) fail("Checkpoint " + path + " is corrupt: tensor " + name + " has rank " + std::to_string(rank));
+    uint64_t count = 1;
+    for (uint32_t i = 0; i < rank; ++i) {
+      const int64_t d = reader.get<int64_t>();
+      if (d < 0 || (d > 0 && count > payload_bytes / static_cast<uint64_t>(d))) {
+        fail("Checkpoint " + path + " is corrupt: tensor " + name + " has an impossible shape");
+      }
+      tensor.shape.push_back(d);
+      count *= static_cast<uint64_t>(d);
+    }
+    tensor.values.resize(count);
+    reader.get_floats(tensor.values.data(), count);
+    checkpoint.tensors[name] = std::move(tensor);
+  }
+  if (!reader.at_end()) fail("Checkpoint " + path + " is corrupt: bytes left after the last tensor");
+  return checkpoint;
+}
+
+Checkpoint capture_training_state(nn::Module& model, const Sgd* optimizer) {
+  Checkpoint checkpoint;
+  for (nn::Parameter* p : model.parameters()) {
+    checkpoint.tensors["model." + p->name] = {p->value.shape(), p->value.to_host()};
+  }
+  if (optimizer) {
+    for (size_t i = 0; i < optimizer->parameters().size(); ++i) {
+      const Tensor& buffer = optimizer->momentum_buffers()[i];
+      checkpoint.tensors["sgd.momentum." + optimizer->parameters()[i]->name] = {buffer.shape(), buffer.to_host()};
+    }
+  }
+  return checkpoint;
+}
+
+void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Sgd* optimizer) {
+  std::vector<std::pair<const HostTensor*, Tensor>> assignments;
+  auto plan = [&](const std::string& key, const Tensor& destination) {
+    auto it = checkpoint.tensors.find(key);
+    if (it == checkpoint.tensors.end()) fail("Checkpoint has no tensor " + key + ": it was saved from another model");
+    if (it->second.shape != destination.shape()) {
+      fail("Checkpoint tensor " + key + " has shape " + to_string(it->second.shape) + ", the model expects " +
+           to_string(destination.shape()));
+    }
+    assignments.emplace_back(&it->second, destination);
+  };
+  for (nn::Parameter* p : model.parameters()) plan("model." + p->name, p->value);
+  if (optimizer) {
+    for (size_t i = 0; i < optimizer->parameters().size(); ++i) {
+      plan("sgd.momentum." + optimizer->parameters()[i]->name, optimizer->momentum_buffers()[i]);
+    }
+  }
+  for (auto& [source, destination] : assignments) {
+    copy_into(destination, Tensor::from_host(source->shape, source->values));
+  }
+}
+
+}  // namespace medrepro

@@ -1,0 +1,38 @@
+#pragma once
+// Seeded parameter initialisation. Values are drawn on the host with our own
+// generator (splitmix64 + Box-Muller), not <random>'s distributions, whose output
+// differs between standard libraries: the same seed gives the same weights on
+// every machine and every device. Done once per run, so the upload is at the edge.
+#include <cstdint>
+
+#include "core/tensor.h"
+
+namespace medrepro {
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed) {}
+  uint64_t next_u64();
+  double uniform();  // [0, 1)
+  double normal();   // mean 0, sd 1
+  uint64_t below(uint64_t bound);  // uniform integer in [0, bound)
+
+ private:
+  uint64_t state_;
+};
+
+// fan_in = in_channels * kernel area (or in_features); fan_out = out_channels * kernel area.
+struct Fans {
+  int64_t in = 0, out = 0;
+};
+Fans fans_of(const Shape& weight_shape);  // [out, in, ...kernel] or [out, in]
+
+void init_constant(const Tensor& t, float value);
+void init_gaussian(const Tensor& t, double mean, double sd, uint64_t seed);
+void init_uniform(const Tensor& t, double low, double high, uint64_t seed);
+// Glorot & Bengio 2010: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).
+void init_xavier_uniform(const Tensor& t, uint64_t seed);
+// He et al. 2015 (Caffe "msra"): N(0, 2 / fan_in).
+void init_he_normal(const Tensor& t, uint64_t seed);
+
+}  // namespace medrepro

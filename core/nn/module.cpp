@@ -1,0 +1,40 @@
+#include "core/nn/module.h"
+
+namespace medrepro::nn {
+
+Parameter& Module::add_parameter(const std::string& name, Tensor value, float lr_mult, float decay_mult) {
+  value.set_requires_grad(true);
+  parameters_.emplace_back(name, std::make_unique<Parameter>(Parameter{name, std::move(value), lr_mult, decay_mult}));
+  return *parameters_.back().second;
+}
+
+void Module::collect(const std::string& prefix, std::vector<Parameter*>& out) {
+  for (auto& [short_name, p] : parameters_) {
+    p->name = prefix + short_name;
+    out.push_back(p.get());
+  }
+  for (auto& [name, child] : children_) child->collect(prefix + name + ".", out);
+}
+
+std::vector<Parameter*> Module::parameters() {
+  std::vector<Parameter*> out;
+  collect("", out);
+  return out;
+}
+
+int64_t Module::parameter_count() {
+  int64_t count = 0;
+  for (Parameter* p : parameters()) count += p->value.numel();
+  return count;
+}
+
+void Module::zero_grad() {
+  for (Parameter* p : parameters()) p->value.zero_grad();
+}
+
+void Module::train(bool training) {
+  training_ = training;
+  for (auto& [name, child] : children_) child->train(training);
+}
+
+}  // namespace medrepro::nn

@@ -1,0 +1,60 @@
+#pragma once
+// Modules: the layers a model is built from. A module owns its parameters and
+// child modules by name, so a model can list them for the optimiser and the
+// checkpoint ("features.0.weight"), and switch between training and evaluation.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace medrepro::nn {
+
+struct Parameter {
+  std::string name;  // full dotted path once listed by Module::parameters()
+  Tensor value;
+  // Caffe-style per-parameter multipliers of the learning rate and weight decay
+  // (Caffe nets commonly use lr_mult 2, decay_mult 0 for biases).
+  float lr_mult = 1.0f;
+  float decay_mult = 1.0f;
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  virtual Tensor forward(const Tensor& x) = 0;
+  Tensor operator()(const Tensor& x) { return forward(x); }
+
+  // Every parameter of this module and its children, named by dotted path.
+  std::vector<Parameter*> parameters();
+  int64_t parameter_count();
+  void zero_grad();
+
+  void train(bool training = true);
+  void eval() { train(false); }
+  bool training() const { return training_; }
+
+ protected:
+  Parameter& add_parameter(const std::string& name, Tensor value, float lr_mult = 1.0f, float decay_mult = 1.0f);
+  template <class M>
+  M& add_module(const std::string& name, std::unique_ptr<M> module) {
+    M& ref = *module;
+    children_.emplace_back(name, std::move(module));
+    return ref;
+  }
+  const std::vector<std::pair<std::string, std::unique_ptr<Module>>>& children() const { return children_; }
+
+ private:
+  void collect(const std::string& prefix, std::vector<Parameter*>& out);
+
+  std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> parameters_;  // short name first
+  std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace medrepro::nn

@@ -1,0 +1,45 @@
+#include "core/optim.h"
+
+#include <cmath>
+
+#include "core/autograd.h"
+#include "core/kernels.h"
+#include "core/ops/checks.h"
+
+namespace medrepro {
+
+Sgd::Sgd(std::vector<nn::Parameter*> parameters, SgdOptions options)
+    : parameters_(std::move(parameters)), options_(options) {
+  for (nn::Parameter* p : parameters_) momentum_.push_back(Tensor::zeros(p->value.shape()));
+}
+
+void Sgd::step() {
+  NoGradGuard no_grad;
+  struct {
+    uint32_t count;
+    float learning_rate, momentum, weight_decay;
+    uint32_t caffe_convention;
+  } push{};
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    const nn::Parameter& p = *parameters_[i];
+    Tensor grad = p.value.grad();
+    if (!grad.defined()) continue;
+    push.count = count32(p.value, "sgd");
+    push.learning_rate = options_.learning_rate * p.lr_mult;
+    push.momentum = options_.momentum;
+    push.weight_decay = options_.weight_decay * p.decay_mult;
+    push.caffe_convention = options_.convention == MomentumConvention::Caffe ? 1u : 0u;
+    launch_linear("sgd_step", {grad.read(), p.value.write(), momentum_[i].write()}, push, p.value.numel());
+  }
+}
+
+void Sgd::zero_grad() {
+  for (nn::Parameter* p : parameters_) p->value.zero_grad();
+}
+
+float StepSchedule::rate(int64_t iteration) const {
+  if (step_size <= 0) return base_rate;
+  return base_rate * std::pow(gamma, static_cast<float>(iteration / step_size));
+}
+
+}  // namespace medrepro
