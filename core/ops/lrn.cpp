@@ -1,0 +1,60 @@
+#include "core/ops/lrn.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/autograd.h"
+#include "core/error.h"
+#include "core/kernels.h"
+#include "core/ops/checks.h"
+
+namespace medrepro {
+namespace {
+
+// Shared by lrn.comp and lrn_backward.comp; the last field is k forward, beta (accumulate) backward.
+struct LrnPush {
+  uint32_t count;
+  uint32_t channels;
+  uint32_t plane;
+  uint32_t size;
+  float alpha_over_size;
+  float beta;
+  float last;
+};
+
+void check_options(const LrnOptions& options) {
+  const bool finite = std::isfinite(options.alpha) && std::isfinite(options.beta) && std::isfinite(options.k);
+  if (!finite || options.size < 1 || options.alpha < 0.0f || options.k <= 0.0f) {
+    fail("local_response_norm: needs size >= 1, alpha >= 0, k > 0, all finite; got size " +
+         std::to_string(options.size) + ", alpha " + std::to_string(options.alpha) + ", beta " +
+         std::to_string(options.beta) + ", k " + std::to_string(options.k));
+  }
+}
+
+}  // namespace
+
+Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
+  expect_rank(x, 4, "local_response_norm", "x [N, C, H, W]");
+  check_options(options);
+  const uint32_t count = count32(x, "local_response_norm");
+  Tensor out = Tensor::empty(x.shape());
+  if (count == 0) return out;
+  LrnPush push{count,
+               static_cast<uint32_t>(x.dim(1)),
+               static_cast<uint32_t>(x.dim(2) * x.dim(3)),
+               static_cast<uint32_t>(options.size),
+               options.alpha / static_cast<float>(options.size),
+               options.beta,
+               options.k};
+  const Tensor scale = Tensor::empty(x.shape());
+  launch_linear("lrn", {x.read(), out.write(), scale.write()}, push, count);
+  record(out, "local_response_norm", {x}, [input = x.detach(), scale, push](const Tensor& grad, GradientSink& sink) {
+    GradTarget t = sink.target(0);
+    LrnPush backward = push;
+    backward.last = t.beta;
+    launch_linear("lrn_backward", {input.read(), scale.read(), grad.read(), t.grad.write()}, backward, backward.count);
+  });
+  return out;
+}
+
+}  // namespace medrepro
