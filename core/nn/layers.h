@@ -1,0 +1,124 @@
+#pragma once
+// The layers of the CNNs reproduced here, each a thin module over a core op.
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/nn/module.h"
+#include "core/ops/conv2d.h"
+#include "core/ops/lrn.h"
+#include "core/ops/pool2d.h"
+
+namespace medrepro::nn {
+
+struct WeightInit {
+  enum class Kind { Gaussian, XavierUniform, HeNormal };
+  Kind kind = Kind::XavierUniform;
+  float sd = 0.01f;    // Gaussian only
+  float bias = 0.0f;   // constant bias value
+  static WeightInit gaussian(float sd, float bias = 0.0f) { return {Kind::Gaussian, sd, bias}; }
+  static WeightInit xavier(float bias = 0.0f) { return {Kind::XavierUniform, 0.0f, bias}; }
+  static WeightInit he(float bias = 0.0f) { return {Kind::HeNormal, 0.0f, bias}; }
+};
+
+// Biases learn at twice the rate and without weight decay, as in the Caffe
+// reference models (LeNet, AlexNet, GoogLeNet) the papers trained.
+class Conv2d : public Module {
+ public:
+  Conv2d(int64_t in_channels, int64_t out_channels, int kernel, int stride = 1, int pad = 0,
+         WeightInit init = {}, uint64_t seed = 0);
+  Conv2d(int64_t in_channels, int64_t out_channels, int kernel_h, int kernel_w, Conv2dOptions options,
+         WeightInit init, uint64_t seed);
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  Parameter* weight_;
+  Parameter* bias_;
+  Conv2dOptions options_;
+};
+
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, WeightInit init = {}, uint64_t seed = 0);
+  Tensor forward(const Tensor& x) override;  // [N, in] (higher ranks are flattened from axis 1)
+
+ private:
+  Parameter* weight_;
+  Parameter* bias_;
+};
+
+class ReLU : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;
+};
+
+class MaxPool2d : public Module {
+ public:
+  explicit MaxPool2d(Pool2dOptions options) : options_(options) {}
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  Pool2dOptions options_;
+};
+
+class AvgPool2d : public Module {
+ public:
+  explicit AvgPool2d(Pool2dOptions options) : options_(options) {}
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  Pool2dOptions options_;
+};
+
+class GlobalAvgPool2d : public Module {
+ public:
+  Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C]
+};
+
+class LocalResponseNorm : public Module {
+ public:
+  explicit LocalResponseNorm(LrnOptions options = {}) : options_(options) {}
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  LrnOptions options_;
+};
+
+// Inverted dropout while training, identity in evaluation. Each call draws a
+// fresh mask from (seed, call number), so a run is repeatable.
+class Dropout : public Module {
+ public:
+  Dropout(float p, uint64_t seed) : p_(p), seed_(seed) {}
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  float p_;
+  uint64_t seed_;
+  uint64_t calls_ = 0;
+};
+
+class Flatten : public Module {
+ public:
+  Tensor forward(const Tensor& x) override { return x.flatten(1); }
+};
+
+class Sequential : public Module {
+ public:
+  template <class M>
+  M& add(std::unique_ptr<M> module) {
+    M& ref = add_module(std::to_string(layers_.size()), std::move(module));
+    layers_.push_back(&ref);
+    return ref;
+  }
+  template <class M, class... Args>
+  M& emplace(Args&&... args) {
+    return add(std::make_unique<M>(std::forward<Args>(args)...));
+  }
+  Tensor forward(const Tensor& x) override;
+  size_t size() const { return layers_.size(); }
+
+ private:
+  std::vector<Module*> layers_;
+};
+
+}  // namespace medrepro::nn
