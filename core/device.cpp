@@ -163,6 +163,13 @@ PhysicalDeviceInfo query_info(VkPhysicalDevice device, uint32_t index) {
   limits.max_workgroup_invocations = l.maxComputeWorkGroupInvocations;
   limits.min_storage_buffer_offset_alignment = l.minStorageBufferOffsetAlignment;
   limits.max_texel_buffer_elements = l.maxTexelBufferElements;
+  limits.min_texel_buffer_offset_alignment = l.minTexelBufferOffsetAlignment;
+  limits.texel_buffers = true;
+  for (VkFormat format : {VK_FORMAT_R32_SFLOAT, VK_FORMAT_R32G32B32A32_SFLOAT}) {
+    VkFormatProperties format_properties{};
+    vk::vkGetPhysicalDeviceFormatProperties(device, format, &format_properties);
+    if (!(format_properties.bufferFeatures & VK_FORMAT_FEATURE_UNIFORM_TEXEL_BUFFER_BIT)) limits.texel_buffers = false;
+  }
   limits.max_memory_allocation_bytes = maintenance3.maxMemoryAllocationSize;
   limits.timestamp_period_ns = l.timestampPeriod;
   VkPhysicalDeviceMemoryProperties memory{};
@@ -261,7 +268,8 @@ std::string describe(const PhysicalDeviceInfo& info) {
       << "    workgroup size <= " << l.max_workgroup_size[0] << "x" << l.max_workgroup_size[1] << "x"
       << l.max_workgroup_size[2] << " (" << l.max_workgroup_invocations << " invocations), count <= "
       << l.max_workgroup_count[0] << "x" << l.max_workgroup_count[1] << "x" << l.max_workgroup_count[2] << "\n"
-      << "    max texel buffer elements " << l.max_texel_buffer_elements;
+      << "    texel buffers " << (l.texel_buffers ? "yes" : "no") << ", max texel buffer elements "
+      << l.max_texel_buffer_elements;
   return out.str();
 }
 

@@ -27,6 +27,8 @@ struct DeviceLimits {
   uint32_t max_workgroup_invocations = 0;
   uint64_t min_storage_buffer_offset_alignment = 0;
   uint32_t max_texel_buffer_elements = 0;
+  uint64_t min_texel_buffer_offset_alignment = 0;
+  bool texel_buffers = false;  // R32_SFLOAT and R32G32B32A32_SFLOAT uniform texel buffers
   uint64_t max_memory_allocation_bytes = 0;
   uint64_t device_local_heap_bytes = 0;
   float timestamp_period_ns = 0;

@@ -48,32 +48,40 @@ Kernels::~Kernels() {
   vk::vkDestroyPipelineCache(device, cache_, nullptr);
 }
 
-VkDescriptorSetLayout Kernels::set_layout(uint32_t binding_count) {
-  auto it = set_layouts_.find(binding_count);
+bool fits_texel_buffer(const BufferRange& range, BindingKind kind) {
+  const DeviceLimits& limits = Context::get().limits();
+  const uint64_t texel_bytes = kind == BindingKind::TexelRGBA32F ? 16 : 4;
+  return limits.texel_buffers && (range.bytes + texel_bytes - 1) / texel_bytes <= limits.max_texel_buffer_elements;
+}
+
+VkDescriptorSetLayout Kernels::set_layout(const std::vector<BindingKind>& kinds) {
+  auto it = set_layouts_.find(kinds);
   if (it != set_layouts_.end()) return it->second;
-  std::vector<VkDescriptorSetLayoutBinding> bindings(binding_count);
-  for (uint32_t i = 0; i < binding_count; ++i) {
-    bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+  std::vector<VkDescriptorSetLayoutBinding> bindings(kinds.size());
+  for (uint32_t i = 0; i < kinds.size(); ++i) {
+    const VkDescriptorType type = kinds[i] == BindingKind::Storage ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                                                                   : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    bindings[i] = {i, type, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   }
   VkDescriptorSetLayoutCreateInfo create{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
-  create.bindingCount = binding_count;
+  create.bindingCount = static_cast<uint32_t>(bindings.size());
   create.pBindings = bindings.data();
   VkDescriptorSetLayout layout = VK_NULL_HANDLE;
   vk::check(vk::vkCreateDescriptorSetLayout(context_.device(), &create, nullptr, &layout),
             "vkCreateDescriptorSetLayout");
-  set_layouts_[binding_count] = layout;
+  set_layouts_[kinds] = layout;
   return layout;
 }
 
-VkPipelineLayout Kernels::pipeline_layout(uint32_t binding_count, uint32_t push_bytes) {
-  auto key = std::make_pair(binding_count, push_bytes);
+VkPipelineLayout Kernels::pipeline_layout(const std::vector<BindingKind>& kinds, uint32_t push_bytes) {
+  auto key = std::make_pair(kinds, push_bytes);
   auto it = pipeline_layouts_.find(key);
   if (it != pipeline_layouts_.end()) return it->second;
   if (push_bytes > context_.limits().max_push_constant_bytes) {
     fail("A kernel needs " + std::to_string(push_bytes) + " bytes of push constants, over this device's "
          "maxPushConstantsSize of " + std::to_string(context_.limits().max_push_constant_bytes));
   }
-  VkDescriptorSetLayout sets = set_layout(binding_count);
+  VkDescriptorSetLayout sets = set_layout(kinds);
   VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
   VkPipelineLayoutCreateInfo create{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   create.setLayoutCount = 1;
@@ -86,14 +94,15 @@ VkPipelineLayout Kernels::pipeline_layout(uint32_t binding_count, uint32_t push_
   return layout;
 }
 
-const Kernel& Kernels::get(std::string_view shader, uint32_t binding_count, uint32_t push_bytes,
+const Kernel& Kernels::get(std::string_view shader, std::span<const BindingKind> binding_kinds, uint32_t push_bytes,
                            std::array<uint32_t, 3> local_size, std::span<const uint32_t> extra_constants) {
+  const std::vector<BindingKind> bindings(binding_kinds.begin(), binding_kinds.end());
   std::vector<uint32_t> constants{local_size[0], local_size[1], local_size[2]};
   constants.insert(constants.end(), extra_constants.begin(), extra_constants.end());
   auto key = std::make_pair(std::string(shader), constants);
   auto it = kernels_.find(key);
   if (it != kernels_.end()) {
-    if (it->second->binding_count != binding_count || it->second->push_bytes != push_bytes) {
+    if (it->second->bindings != bindings || it->second->push_bytes != push_bytes) {
       fail("Kernel " + std::string(shader) + " launched with inconsistent bindings or push constants");
     }
     return *it->second;
@@ -127,11 +136,11 @@ const Kernel& Kernels::get(std::string_view shader, uint32_t binding_count, uint
 
   auto kernel = std::make_unique<Kernel>();
   kernel->name = std::string(shader);
-  kernel->binding_count = binding_count;
+  kernel->bindings = bindings;
   kernel->push_bytes = push_bytes;
   kernel->local_size = local_size;
-  kernel->set_layout = set_layout(binding_count);
-  kernel->layout = pipeline_layout(binding_count, push_bytes);
+  kernel->set_layout = set_layout(bindings);
+  kernel->layout = pipeline_layout(bindings, push_bytes);
 
   VkComputePipelineCreateInfo create{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
   create.stage = VkPipelineShaderStageCreateInfo{VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO};

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/device.h"
+#include "core/error.h"
 #include "core/stream.h"
 #include "core/vk_api.h"
 
@@ -28,7 +29,7 @@ struct Kernel {
   VkPipeline pipeline = VK_NULL_HANDLE;
   VkPipelineLayout layout = VK_NULL_HANDLE;
   VkDescriptorSetLayout set_layout = VK_NULL_HANDLE;
-  uint32_t binding_count = 0;
+  std::vector<BindingKind> bindings;
   uint32_t push_bytes = 0;
   std::array<uint32_t, 3> local_size{1, 1, 1};
 };
@@ -40,18 +41,18 @@ class Kernels {
   Kernels(const Kernels&) = delete;
   Kernels& operator=(const Kernels&) = delete;
 
-  const Kernel& get(std::string_view shader, uint32_t binding_count, uint32_t push_bytes,
+  const Kernel& get(std::string_view shader, std::span<const BindingKind> bindings, uint32_t push_bytes,
                     std::array<uint32_t, 3> local_size, std::span<const uint32_t> extra_constants = {});
   size_t size() const { return kernels_.size(); }
 
  private:
-  VkDescriptorSetLayout set_layout(uint32_t binding_count);
-  VkPipelineLayout pipeline_layout(uint32_t binding_count, uint32_t push_bytes);
+  VkDescriptorSetLayout set_layout(const std::vector<BindingKind>& bindings);
+  VkPipelineLayout pipeline_layout(const std::vector<BindingKind>& bindings, uint32_t push_bytes);
 
   Context& context_;
   VkPipelineCache cache_ = VK_NULL_HANDLE;
-  std::map<uint32_t, VkDescriptorSetLayout> set_layouts_;
-  std::map<std::pair<uint32_t, uint32_t>, VkPipelineLayout> pipeline_layouts_;
+  std::map<std::vector<BindingKind>, VkDescriptorSetLayout> set_layouts_;
+  std::map<std::pair<std::vector<BindingKind>, uint32_t>, VkPipelineLayout> pipeline_layouts_;
   std::map<std::pair<std::string, std::vector<uint32_t>>, std::unique_ptr<Kernel>, std::less<>> kernels_;
 };
 
@@ -77,14 +78,22 @@ void launch_grid(std::string_view name, std::initializer_list<Access> bindings, 
 
 std::array<uint32_t, 3> linear_groups(uint64_t count, uint32_t local_size);
 
+// Whether `range` can be read as a texel buffer of `kind` on this device
+// (texel buffers supported and within maxTexelBufferElements).
+bool fits_texel_buffer(const BufferRange& range, BindingKind kind);
+
 template <class Push>
 void launch_grid(std::string_view name, std::initializer_list<Access> bindings, const Push& push,
                  std::array<uint32_t, 3> local_size, std::array<uint32_t, 3> groups,
                  std::initializer_list<uint32_t> constants) {
   static_assert(sizeof(Push) % 4 == 0, "push constants are 4-byte words");
   Context& context = Context::get();
+  BindingKind kinds[16];
+  if (bindings.size() > std::size(kinds)) fail("launch_grid: more than 16 bindings");
+  size_t i = 0;
+  for (const Access& access : bindings) kinds[i++] = access.kind;
   const Kernel& kernel =
-      context.kernels().get(name, static_cast<uint32_t>(bindings.size()), sizeof(Push), local_size,
+      context.kernels().get(name, std::span<const BindingKind>(kinds, bindings.size()), sizeof(Push), local_size,
                             std::span<const uint32_t>(constants.begin(), constants.size()));
   context.stream().dispatch(kernel, std::span<const Access>(bindings.begin(), bindings.size()), &push,
                             sizeof(Push), groups);

@@ -45,8 +45,8 @@ uint32_t pick_memory_type(VkPhysicalDevice device, MemoryKind kind) {
   return static_cast<uint32_t>(best);
 }
 
-constexpr VkBufferUsageFlags kUsage =
-    VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+constexpr VkBufferUsageFlags kUsage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                                      VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
 
 }  // namespace
 
@@ -62,7 +62,9 @@ std::string format_bytes(uint64_t bytes) {
 Allocator::Allocator(Context& context, MemoryKind kind) : context_(context), kind_(kind) {
   memory_type_ = pick_memory_type(context.physical_device(), kind);
   const DeviceLimits& limits = context.limits();
-  alignment_ = std::max<VkDeviceSize>(limits.min_storage_buffer_offset_alignment, 16);
+  // Every range can be bound as a storage buffer or viewed as texels of up to 16 bytes.
+  alignment_ = std::max<VkDeviceSize>({limits.min_storage_buffer_offset_alignment,
+                                       limits.min_texel_buffer_offset_alignment, 16});
   block_bytes_ = std::min<VkDeviceSize>({kDefaultBlockBytes, limits.max_storage_buffer_range,
                                          limits.max_memory_allocation_bytes});
 }

@@ -41,11 +41,12 @@ Stream::Stream(Context& context) : context_(context) {
     vk::check(vk::vkAllocateCommandBuffers(device, &allocate, &frame.commands), "vkAllocateCommandBuffers");
     VkFenceCreateInfo fence{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     vk::check(vk::vkCreateFence(device, &fence, nullptr, &frame.fence), "vkCreateFence");
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kDescriptorsPerPool};
+    const VkDescriptorPoolSize sizes[] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kDescriptorsPerPool},
+                                          {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, kDescriptorsPerPool}};
     VkDescriptorPoolCreateInfo descriptors{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     descriptors.maxSets = kSetsPerPool;
-    descriptors.poolSizeCount = 1;
-    descriptors.pPoolSizes = &size;
+    descriptors.poolSizeCount = 2;
+    descriptors.pPoolSizes = sizes;
     vk::check(vk::vkCreateDescriptorPool(device, &descriptors, nullptr, &frame.descriptors),
               "vkCreateDescriptorPool");
   }
@@ -55,6 +56,7 @@ Stream::~Stream() {
   VkDevice device = context_.device();
   vk::vkDeviceWaitIdle(device);
   for (Frame& frame : frames_) {
+    for (VkBufferView view : frame.views) vk::vkDestroyBufferView(device, view, nullptr);
     vk::vkDestroyDescriptorPool(device, frame.descriptors, nullptr);
     vk::vkDestroyFence(device, frame.fence, nullptr);
   }
@@ -78,6 +80,8 @@ VkCommandBuffer Stream::begin_recording() {
   if (!recording_) {
     wait(frame);
     vk::check(vk::vkResetDescriptorPool(context_.device(), frame.descriptors, 0), "vkResetDescriptorPool");
+    for (VkBufferView view : frame.views) vk::vkDestroyBufferView(context_.device(), view, nullptr);
+    frame.views.clear();
     vk::check(vk::vkResetCommandBuffer(frame.commands, 0), "vkResetCommandBuffer");
     VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
@@ -129,11 +133,28 @@ VkDescriptorSet Stream::allocate_descriptor_set(const Kernel& kernel) {
   return set;
 }
 
+VkBufferView Stream::texel_view(const Access& access) {
+  const bool vec4 = access.kind == BindingKind::TexelRGBA32F;
+  const VkDeviceSize texel_bytes = vec4 ? 16 : 4;
+  VkBufferViewCreateInfo create{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+  create.buffer = access.range.buffer;
+  create.format = vec4 ? VK_FORMAT_R32G32B32A32_SFLOAT : VK_FORMAT_R32_SFLOAT;
+  create.offset = access.range.offset;
+  // Allocations are padded to a multiple of 16 bytes, so a partial last texel stays inside.
+  create.range = (access.range.bytes + texel_bytes - 1) / texel_bytes * texel_bytes;
+  VkBufferView view = VK_NULL_HANDLE;
+  vk::check(vk::vkCreateBufferView(context_.device(), &create, nullptr, &view), "vkCreateBufferView");
+  frames_[current_].views.push_back(view);
+  return view;
+}
+
 void Stream::dispatch(const Kernel& kernel, std::span<const Access> bindings, const void* push,
                       uint32_t push_bytes, std::array<uint32_t, 3> groups) {
-  if (bindings.size() != kernel.binding_count) {
-    fail("Kernel " + kernel.name + " takes " + std::to_string(kernel.binding_count) + " buffers, got " +
-         std::to_string(bindings.size()));
+  bool kinds_match = bindings.size() == kernel.bindings.size();
+  for (size_t i = 0; kinds_match && i < bindings.size(); ++i) kinds_match = bindings[i].kind == kernel.bindings[i];
+  if (!kinds_match) {
+    fail("Kernel " + kernel.name + " takes " + std::to_string(kernel.bindings.size()) +
+         " bindings of other kinds than the " + std::to_string(bindings.size()) + " it was given");
   }
   if (push_bytes != kernel.push_bytes) {
     fail("Kernel " + kernel.name + " takes " + std::to_string(kernel.push_bytes) + " bytes of push constants, got " +
@@ -154,15 +175,22 @@ void Stream::dispatch(const Kernel& kernel, std::span<const Access> bindings, co
   commands = frames_[current_].commands;  // allocation may have started a new frame
 
   std::vector<VkDescriptorBufferInfo> infos(bindings.size());
+  std::vector<VkBufferView> views(bindings.size());
   std::vector<VkWriteDescriptorSet> writes(bindings.size());
   for (size_t i = 0; i < bindings.size(); ++i) {
-    infos[i] = {bindings[i].range.buffer, bindings[i].range.offset, bindings[i].range.bytes};
     writes[i] = VkWriteDescriptorSet{VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = set;
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
+    if (bindings[i].kind == BindingKind::Storage) {
+      infos[i] = {bindings[i].range.buffer, bindings[i].range.offset, bindings[i].range.bytes};
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    } else {
+      views[i] = texel_view(bindings[i]);
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+      writes[i].pTexelBufferView = &views[i];
+    }
   }
   vk::vkUpdateDescriptorSets(context_.device(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
 

@@ -16,12 +16,24 @@ namespace medrepro {
 class Context;
 struct Kernel;
 
+// How a kernel sees a buffer. Texel-buffer reads exist because some drivers turn
+// them into vector gathers where storage-buffer loads become scalar loops
+// (lavapipe: about 7x more data per cycle); core Vulkan, but limited to
+// maxTexelBufferElements texels (see fits_texel_buffer in core/kernels.h).
+enum class BindingKind : uint8_t {
+  Storage,      // layout(std430) buffer: read and/or write
+  TexelR32F,    // uniform samplerBuffer over R32_SFLOAT: read-only, one float per texel
+  TexelRGBA32F, // uniform samplerBuffer over R32G32B32A32_SFLOAT: read-only, four floats per texel
+};
+
 struct Access {
   BufferRange range;
   bool write = false;
+  BindingKind kind = BindingKind::Storage;
 };
 inline Access reads(const BufferRange& r) { return {r, false}; }
 inline Access writes(const BufferRange& r) { return {r, true}; }
+inline Access texels(const BufferRange& r, BindingKind kind = BindingKind::TexelR32F) { return {r, false, kind}; }
 
 struct StreamStats {
   uint64_t dispatches = 0;
@@ -58,10 +70,12 @@ class Stream {
     uint64_t serial = 0;
     bool submitted = false;
     uint32_t recorded = 0;
+    std::vector<VkBufferView> views;  // texel views of this batch, destroyed when it is reused
   };
 
   VkCommandBuffer begin_recording();
   void wait(Frame& frame);
+  VkBufferView texel_view(const Access& access);
   void order_after_earlier_writes(std::span<const Access> accesses);
   VkDescriptorSet allocate_descriptor_set(const Kernel& kernel);
 

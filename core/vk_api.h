@@ -23,6 +23,9 @@
   X(vkDestroyDevice)                      \
   X(vkGetDeviceQueue)                     \
   X(vkCreateBuffer)                       \
+  X(vkCreateBufferView)                   \
+  X(vkDestroyBufferView)                  \
+  X(vkGetPhysicalDeviceFormatProperties)  \
   X(vkDestroyBuffer)                      \
   X(vkGetBufferMemoryRequirements)        \
   X(vkAllocateMemory)                     \

@@ -1,6 +1,9 @@
 # Compiles every shaders/*.comp to SPIR-V with glslangValidator at build time and
 # embeds the words in a static library, so no .spv file is committed or read at run time.
-# The library exposes medrepro::shader_spirv(name) (core/shader_registry.h).
+# Kernels are looked up by name (core/kernels.h: shader_spirv). A shader may build
+# more than one kernel from its source with lines of the form
+#   // variant: <kernel name> -DNAME=VALUE ...
+# each compiled as an extra kernel with those definitions.
 function(embed_shaders target shader_dir)
   file(GLOB shader_sources CONFIGURE_DEPENDS ${shader_dir}/*.comp)
   file(GLOB shader_includes CONFIGURE_DEPENDS ${shader_dir}/*.glsl)
@@ -10,18 +13,29 @@ function(embed_shaders target shader_dir)
   set(includes "")
   set(entries "")
   foreach(src ${shader_sources})
-    get_filename_component(name ${src} NAME_WE)
-    set(header ${out_dir}/${name}.spv.h)
-    add_custom_command(
-      OUTPUT ${header}
-      COMMAND ${Vulkan_GLSLANG_VALIDATOR_EXECUTABLE} -V --target-env vulkan1.1 -I${shader_dir}
-              --vn spirv_${name} -o ${header} ${src}
-      DEPENDS ${src} ${shader_includes}
-      COMMENT "glslang ${name}.comp"
-      VERBATIM)
-    list(APPEND headers ${header})
-    string(APPEND includes "#include \"${name}.spv.h\"\n")
-    string(APPEND entries "    {\"${name}\", {spirv_${name}, sizeof(spirv_${name}) / sizeof(uint32_t)}},\n")
+    get_filename_component(base ${src} NAME_WE)
+    file(STRINGS ${src} variant_lines REGEX "^// variant: ")
+    set(builds "${base}")
+    foreach(line ${variant_lines})
+      string(REGEX REPLACE "^// variant: +" "" line "${line}")
+      string(REPLACE " " ";" line "${line}")
+      list(GET line 0 variant)
+      list(APPEND builds "${variant}")
+      list(SUBLIST line 1 -1 defines_${variant})
+    endforeach()
+    foreach(name ${builds})
+      set(header ${out_dir}/${name}.spv.h)
+      add_custom_command(
+        OUTPUT ${header}
+        COMMAND ${Vulkan_GLSLANG_VALIDATOR_EXECUTABLE} -V --target-env vulkan1.1 -I${shader_dir}
+                ${defines_${name}} --vn spirv_${name} -o ${header} ${src}
+        DEPENDS ${src} ${shader_includes}
+        COMMENT "glslang ${name}"
+        VERBATIM)
+      list(APPEND headers ${header})
+      string(APPEND includes "#include \"${name}.spv.h\"\n")
+      string(APPEND entries "    {\"${name}\", {spirv_${name}, sizeof(spirv_${name}) / sizeof(uint32_t)}},\n")
+    endforeach()
   endforeach()
   set(registry ${out_dir}/shader_registry.cpp)
   file(CONFIGURE OUTPUT ${registry} CONTENT
