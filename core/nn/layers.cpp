@@ -8,6 +8,8 @@
 namespace medrepro::nn {
 namespace {
 
+thread_local double flops_counted = 0;
+
 void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
   switch (init.kind) {
     case WeightInit::Kind::Gaussian: init_gaussian(weight, 0.0, init.sd, seed); break;
@@ -18,6 +20,9 @@ void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init
 }
 
 }  // namespace
+
+double forward_flops() { return flops_counted; }
+void reset_forward_flops() { flops_counted = 0; }
 
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int kernel, int stride, int pad, WeightInit init,
                uint64_t seed)
@@ -32,7 +37,12 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int kernel_h, int kern
   initialise(weight_->value, bias_->value, init, seed);
 }
 
-Tensor Conv2d::forward(const Tensor& x) { return conv2d(x, weight_->value, bias_->value, options_); }
+Tensor Conv2d::forward(const Tensor& x) {
+  Tensor y = conv2d(x, weight_->value, bias_->value, options_);
+  const Shape& w = weight_->value.shape();
+  flops_counted += 2.0 * double(y.numel()) * double(w[1] * w[2] * w[3]);
+  return y;
+}
 
 Linear::Linear(int64_t in_features, int64_t out_features, WeightInit init, uint64_t seed) {
   weight_ = &add_parameter("weight", Tensor::empty({out_features, in_features}));
@@ -41,8 +51,35 @@ Linear::Linear(int64_t in_features, int64_t out_features, WeightInit init, uint6
 }
 
 Tensor Linear::forward(const Tensor& x) {
-  return linear(x.rank() > 2 ? x.flatten(1) : x, weight_->value, bias_->value);
+  Tensor y = linear(x.rank() > 2 ? x.flatten(1) : x, weight_->value, bias_->value);
+  flops_counted += 2.0 * double(y.numel()) * double(weight_->value.dim(1));
+  return y;
 }
+
+namespace {
+std::string pool_text(const char* kind, const Pool2dOptions& o) {
+  return std::string(kind) + " " + std::to_string(o.kernel_h) + "x" + std::to_string(o.kernel_w) + "/" +
+         std::to_string(o.stride_h) + (o.pad_h ? " pad " + std::to_string(o.pad_h) : "") +
+         (o.ceil_mode ? " ceil" : "");
+}
+}  // namespace
+
+std::string Conv2d::describe() const {
+  const Shape& w = weight_->value.shape();
+  return "Conv2d " + std::to_string(w[1]) + "->" + std::to_string(w[0]) + " " + std::to_string(w[2]) + "x" +
+         std::to_string(w[3]) + "/" + std::to_string(options_.stride_h) +
+         (options_.pad_h ? " pad " + std::to_string(options_.pad_h) : "");
+}
+std::string Linear::describe() const {
+  const Shape& w = weight_->value.shape();
+  return "Linear " + std::to_string(w[1]) + "->" + std::to_string(w[0]);
+}
+std::string MaxPool2d::describe() const { return pool_text("MaxPool", options_); }
+std::string AvgPool2d::describe() const { return pool_text("AvgPool", options_); }
+std::string LocalResponseNorm::describe() const {
+  return "LRN size " + std::to_string(options_.size);
+}
+std::string Dropout::describe() const { return "Dropout " + std::to_string(p_).substr(0, 3); }
 
 Tensor ReLU::forward(const Tensor& x) { return relu(x); }
 Tensor MaxPool2d::forward(const Tensor& x) { return max_pool2d(x, options_); }
@@ -52,7 +89,7 @@ Tensor LocalResponseNorm::forward(const Tensor& x) { return local_response_norm(
 
 Tensor Dropout::forward(const Tensor& x) {
   if (!training() || p_ == 0.0f) return x;
-  Rng rng(seed_ + 0x9e3779b97f4a7c15ull * ++calls_);
+  Rng rng(seed_ + 0x9e3779b97f4a7c15ull * static_cast<uint64_t>(step_++));
   return dropout(x, p_, static_cast<uint32_t>(rng.next_u64()));
 }
 

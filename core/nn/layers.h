@@ -11,6 +11,11 @@
 
 namespace medrepro::nn {
 
+// Multiply-add work of the Conv2d and Linear forwards run on this thread since the
+// last reset, counted as 2 FLOPs per multiply-add (for model summaries).
+double forward_flops();
+void reset_forward_flops();
+
 struct WeightInit {
   enum class Kind { Gaussian, XavierUniform, HeNormal };
   Kind kind = Kind::XavierUniform;
@@ -25,11 +30,13 @@ struct WeightInit {
 // reference models (LeNet, AlexNet, GoogLeNet) the papers trained.
 class Conv2d : public Module {
  public:
+  const Tensor& weight() const { return weight_->value; }
   Conv2d(int64_t in_channels, int64_t out_channels, int kernel, int stride = 1, int pad = 0,
          WeightInit init = {}, uint64_t seed = 0);
   Conv2d(int64_t in_channels, int64_t out_channels, int kernel_h, int kernel_w, Conv2dOptions options,
          WeightInit init, uint64_t seed);
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override;
 
  private:
   Parameter* weight_;
@@ -39,8 +46,10 @@ class Conv2d : public Module {
 
 class Linear : public Module {
  public:
+  const Tensor& weight() const { return weight_->value; }
   Linear(int64_t in_features, int64_t out_features, WeightInit init = {}, uint64_t seed = 0);
   Tensor forward(const Tensor& x) override;  // [N, in] (higher ranks are flattened from axis 1)
+  std::string describe() const override;
 
  private:
   Parameter* weight_;
@@ -50,12 +59,14 @@ class Linear : public Module {
 class ReLU : public Module {
  public:
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override { return "ReLU"; }
 };
 
 class MaxPool2d : public Module {
  public:
   explicit MaxPool2d(Pool2dOptions options) : options_(options) {}
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override;
 
  private:
   Pool2dOptions options_;
@@ -65,6 +76,7 @@ class AvgPool2d : public Module {
  public:
   explicit AvgPool2d(Pool2dOptions options) : options_(options) {}
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override;
 
  private:
   Pool2dOptions options_;
@@ -73,33 +85,38 @@ class AvgPool2d : public Module {
 class GlobalAvgPool2d : public Module {
  public:
   Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C]
+  std::string describe() const override { return "GlobalAvgPool"; }
 };
 
 class LocalResponseNorm : public Module {
  public:
   explicit LocalResponseNorm(LrnOptions options = {}) : options_(options) {}
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override;
 
  private:
   LrnOptions options_;
 };
 
-// Inverted dropout while training, identity in evaluation. Each call draws a
-// fresh mask from (seed, call number), so a run is repeatable.
+// Inverted dropout while training, identity in evaluation. The mask of each
+// training forward comes from (seed, step), so a run, resumed or not, repeats.
 class Dropout : public Module {
  public:
   Dropout(float p, uint64_t seed) : p_(p), seed_(seed) {}
   Tensor forward(const Tensor& x) override;
+  void set_training_step(int64_t step) override { step_ = step; }
+  std::string describe() const override;
 
  private:
   float p_;
   uint64_t seed_;
-  uint64_t calls_ = 0;
+  int64_t step_ = 0;
 };
 
 class Flatten : public Module {
  public:
   Tensor forward(const Tensor& x) override { return x.flatten(1); }
+  std::string describe() const override { return "Flatten"; }
 };
 
 class Sequential : public Module {
@@ -115,7 +132,9 @@ class Sequential : public Module {
     return add(std::make_unique<M>(std::forward<Args>(args)...));
   }
   Tensor forward(const Tensor& x) override;
+  std::string describe() const override { return "Sequential"; }
   size_t size() const { return layers_.size(); }
+  Module& layer(size_t i) { return *layers_.at(i); }
 
  private:
   std::vector<Module*> layers_;

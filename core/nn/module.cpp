@@ -32,6 +32,10 @@ void Module::zero_grad() {
   for (Parameter* p : parameters()) p->value.zero_grad();
 }
 
+void Module::set_training_step(int64_t step) {
+  for (auto& [name, child] : children_) child->set_training_step(step);
+}
+
 void Module::train(bool training) {
   training_ = training;
   for (auto& [name, child] : children_) child->train(training);

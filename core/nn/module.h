@@ -28,12 +28,19 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Tensor forward(const Tensor& x) = 0;
+  // One line for model summaries, e.g. "Conv2d 1->96 11x11/4 pad 0".
+  virtual std::string describe() const { return "Module"; }
   Tensor operator()(const Tensor& x) { return forward(x); }
 
   // Every parameter of this module and its children, named by dotted path.
   std::vector<Parameter*> parameters();
   int64_t parameter_count();
   void zero_grad();
+
+  // Modules with per-step randomness (dropout) draw it from (seed, step). The
+  // step advances by itself with each training forward; a resumed run sets it
+  // so that it draws what the uninterrupted run would have drawn.
+  virtual void set_training_step(int64_t step);
 
   void train(bool training = true);
   void eval() { train(false); }

@@ -1,0 +1,187 @@
+#include "papers/common/classifier_training.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <span>
+
+#include "core/autograd.h"
+#include "core/checkpoint.h"
+#include "core/error.h"
+#include "core/init.h"
+#include "core/loss_log.h"
+#include "core/ops/elementwise.h"
+#include "core/ops/loss.h"
+#include "core/ops/softmax.h"
+#include "papers/common/json.h"
+
+namespace medrepro::papers {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Tensor input_tensor(const std::vector<float>& images, size_t count, const datasets::BatchOptions& input) {
+  return Tensor::from_host({static_cast<int64_t>(count), 1, input.height, input.width}, images);
+}
+
+std::string format_duration(double seconds) {
+  char buffer[32];
+  const int s = static_cast<int>(std::lround(seconds));
+  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%dh%02dm", s / 3600, (s / 60) % 60);
+  else if (s >= 60) std::snprintf(buffer, sizeof buffer, "%dm%02ds", s / 60, s % 60);
+  else std::snprintf(buffer, sizeof buffer, "%ds", s);
+  return buffer;
+}
+
+report::Json records_to_json(const std::vector<EpochRecord>& records) {
+  report::Json out = report::Json::Array{};
+  for (const EpochRecord& r : records) {
+    out.push(report::Json()
+                 .set("epoch", r.epoch)
+                 .set("train_loss", r.train_loss)
+                 .set("val_loss", r.val_loss)
+                 .set("val_accuracy", r.val_accuracy)
+                 .set("seconds", r.seconds));
+  }
+  return out;
+}
+
+std::vector<EpochRecord> records_from_json(const report::Json& json) {
+  std::vector<EpochRecord> records;
+  for (const report::Json& r : json.array()) {
+    records.push_back({static_cast<int>(r["epoch"].number()), r["train_loss"].number(), r["val_loss"].number(),
+                       r["val_accuracy"].number(), r["seconds"].number()});
+  }
+  return records;
+}
+
+}  // namespace
+
+Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
+                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions) {
+  Evaluation result;
+  if (items.empty()) return result;
+  NoGradGuard no_grad;
+  const bool was_training = model.training();
+  model.eval();
+  std::vector<float> images, labels;
+  size_t correct = 0;
+  for (size_t start = 0; start < items.size(); start += batch_size) {
+    const size_t count = std::min(batch_size, items.size() - start);
+    const std::span<const size_t> batch(items.data() + start, count);
+    datasets::make_batch(set, batch, input, images, labels);
+    Tensor logits = model(input_tensor(images, count, input));
+    Tensor loss = cross_entropy(logits, Tensor::from_host({static_cast<int64_t>(count)}, labels));
+    result.loss += double(loss.item()) * double(count);
+    const std::vector<float> probabilities = softmax(logits).to_host();
+    const size_t classes = probabilities.size() / count;
+    for (size_t i = 0; i < count; ++i) {
+      const float* row = probabilities.data() + i * classes;
+      const int predicted = static_cast<int>(std::max_element(row, row + classes) - row);
+      const int truth = static_cast<int>(labels[i]);
+      correct += predicted == truth;
+      if (keep_predictions) result.predictions.push_back({batch[i], truth, predicted, {row, row + classes}});
+    }
+  }
+  model.train(was_training);
+  result.loss /= double(items.size());
+  result.accuracy = 100.0 * double(correct) / double(items.size());
+  return result;
+}
+
+TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& train,
+                                const std::vector<size_t>& val, const std::vector<size_t>& test,
+                                const TrainingConfig& config) {
+  if (train.empty()) fail(config.name + ": empty training set");
+  if (config.batch_size == 0) fail(config.name + ": batch size must be positive");
+  Sgd sgd(model.parameters(), config.sgd);
+  TrainingResult result;
+  int epochs_done = 0;
+  if (!config.checkpoint_path.empty() && std::filesystem::exists(config.checkpoint_path)) {
+    const Checkpoint state = load_checkpoint(config.checkpoint_path);
+    if (state.metadata.count("run") == 0 || state.metadata.at("run") != config.name) {
+      fail("Checkpoint " + config.checkpoint_path + " belongs to another run ('" +
+           (state.metadata.count("run") ? state.metadata.at("run") : std::string("?")) + "', not '" + config.name +
+           "'); delete it or choose another output directory");
+    }
+    restore_training_state(state, model, &sgd);
+    epochs_done = std::stoi(state.metadata.at("epochs_done"));
+    result.epochs = records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
+    result.resumed = true;
+  }
+
+  const size_t batches = (train.size() + config.batch_size - 1) / config.batch_size;
+  Rng order_rng(config.seed ^ 0x6f726465722d726eull);
+  std::vector<size_t> order = train;
+  std::vector<float> images, labels;
+  LossLog losses(config.name + " training loss");
+  model.train();
+  for (int epoch = 0; epoch < config.epochs; ++epoch) {
+    // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
+    if (epoch < epochs_done) continue;
+    int64_t step = int64_t(epoch) * int64_t(batches);
+    model.set_training_step(step);
+    const auto epoch_start = Clock::now();
+    auto last_print = epoch_start;
+    double loss_sum = 0;
+    size_t loss_count = 0;
+    for (size_t b = 0; b < batches; ++b, ++step) {
+      const size_t start = b * config.batch_size;
+      const size_t count = std::min(config.batch_size, order.size() - start);
+      datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
+      const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
+      const std::vector<Classifier::Head> heads = model.training_heads(input_tensor(images, count, config.input));
+      const Tensor main_loss = cross_entropy(heads[0].logits, targets);
+      Tensor objective = heads[0].loss_weight == 1.0f ? main_loss : scale(main_loss, heads[0].loss_weight);
+      for (size_t h = 1; h < heads.size(); ++h) {
+        objective = add(objective, scale(cross_entropy(heads[h].logits, targets), heads[h].loss_weight));
+      }
+      sgd.zero_grad();
+      objective.backward();
+      sgd.step();
+      losses.record(main_loss, step);
+      if (seconds_since(last_print) > 2.0 || b + 1 == batches) {
+        const auto drained = losses.drain();
+        for (const auto& [s, value] : drained) loss_sum += value;
+        loss_count += drained.size();
+        last_print = Clock::now();
+        const double elapsed = seconds_since(epoch_start);
+        const double rate = double(std::min(order.size(), (b + 1) * config.batch_size)) / elapsed;
+        const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
+                                 double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
+        std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s    ",
+                     config.name.c_str(), epoch + 1, config.epochs, b + 1, batches,
+                     drained.empty() ? 0.0 : double(drained.back().second), rate,
+                     format_duration(remaining).c_str());
+      }
+    }
+    EpochRecord record;
+    record.epoch = epoch + 1;
+    record.seconds = seconds_since(epoch_start);
+    record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
+    const Evaluation validation = evaluate(model, set, val, config.input, config.batch_size, false);
+    record.val_loss = validation.loss;
+    record.val_accuracy = validation.accuracy;
+    result.epochs.push_back(record);
+    if (!config.checkpoint_path.empty()) {
+      Checkpoint state = capture_training_state(model, &sgd);
+      state.metadata["run"] = config.name;
+      state.metadata["epochs_done"] = std::to_string(epoch + 1);
+      state.metadata["records"] = records_to_json(result.epochs).dump(0);
+      save_checkpoint(config.checkpoint_path, state);
+    }
+  }
+  std::fprintf(stderr, "\n");
+  for (const EpochRecord& r : result.epochs) result.train_seconds += r.seconds;
+  result.test = evaluate(model, set, test, config.input, config.batch_size, true);
+  return result;
+}
+
+}  // namespace medrepro::papers

@@ -1,0 +1,72 @@
+#pragma once
+// The training loop shared by the classification papers: SGD over shuffled
+// mini-batches, validation after every epoch, a test pass at the end with
+// per-image predictions, a progress line, and per-epoch checkpoints from which
+// an interrupted run resumes to the same final numbers.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/nn/module.h"
+#include "core/optim.h"
+#include "datasets/batch.h"
+#include "datasets/image.h"
+
+namespace medrepro::papers {
+
+// A model with one final classifier, and optionally auxiliary classifiers that
+// take part in training only (GoogLeNet's two side heads).
+class Classifier : public nn::Module {
+ public:
+  struct Head {
+    Tensor logits;
+    float loss_weight;
+  };
+  // The final classifier first.
+  virtual std::vector<Head> training_heads(const Tensor& x) { return {{forward(x), 1.0f}}; }
+};
+
+struct TrainingConfig {
+  std::string name;  // shown in progress lines, stored in checkpoints
+  int epochs = 30;
+  size_t batch_size = 64;
+  SgdOptions sgd;                   // constant learning rate
+  uint64_t seed = 1;                // order of the mini-batches
+  datasets::BatchOptions input;     // network input size and normalisation
+  std::string checkpoint_path;      // empty: no checkpoints
+};
+
+struct EpochRecord {
+  int epoch = 0;
+  double train_loss = 0;  // mean over the epoch's batches, final classifier only
+  double val_loss = 0, val_accuracy = 0;
+  double seconds = 0;     // training time of this epoch (without validation)
+};
+
+struct Prediction {
+  size_t item = 0;  // index into the data set
+  int truth = 0, predicted = 0;
+  std::vector<float> probabilities;
+};
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;  // accuracy in percent
+  std::vector<Prediction> predictions;
+};
+
+struct TrainingResult {
+  std::vector<EpochRecord> epochs;
+  double train_seconds = 0;  // sum of the epochs' training time, across resumes
+  Evaluation test;
+  bool resumed = false;
+};
+
+Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
+                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions);
+
+TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& train,
+                                const std::vector<size_t>& val, const std::vector<size_t>& test,
+                                const TrainingConfig& config);
+
+}  // namespace medrepro::papers

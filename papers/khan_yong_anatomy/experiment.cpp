@@ -1,0 +1,66 @@
+#include "papers/khan_yong_anatomy/experiment.h"
+
+namespace khan_yong {
+
+using medrepro::report::Json;
+
+Json run_to_json(const Run& run, bool with_predictions) {
+  Json epochs = Json::Array{};
+  for (const auto& e : run.result.epochs) {
+    epochs.push(Json()
+                    .set("epoch", e.epoch)
+                    .set("train_loss", e.train_loss)
+                    .set("val_loss", e.val_loss)
+                    .set("val_accuracy", e.val_accuracy)
+                    .set("seconds", e.seconds));
+  }
+  Json j;
+  j.set("model", run.model).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));
+  j.set("train_size", uint64_t(run.train_size)).set("val_size", uint64_t(run.val_size)).set("epochs", run.epochs);
+  j.set("train_seconds", run.result.train_seconds).set("resumed", run.result.resumed);
+  j.set("test_loss", run.result.test.loss).set("test_accuracy", run.result.test.accuracy);
+  j.set("per_epoch", epochs);
+  if (with_predictions) {
+    Json predictions = Json::Array{};
+    for (const auto& p : run.result.test.predictions) {
+      predictions.push(Json()
+                           .set("item", uint64_t(p.item))
+                           .set("truth", p.truth)
+                           .set("predicted", p.predicted)
+                           .set("probabilities", Json::array_of(std::vector<double>(p.probabilities.begin(),
+                                                                                    p.probabilities.end()))));
+    }
+    j.set("test_predictions", predictions);
+  }
+  return j;
+}
+
+Run run_from_json(const Json& j) {
+  Run run;
+  run.model = j["model"].string();
+  run.seed = static_cast<int>(j["seed"].number());
+  run.pool_size = static_cast<size_t>(j["pool_size"].number());
+  run.train_size = static_cast<size_t>(j["train_size"].number());
+  run.val_size = static_cast<size_t>(j["val_size"].number());
+  run.epochs = static_cast<int>(j["epochs"].number());
+  run.result.train_seconds = j["train_seconds"].number();
+  run.result.test.loss = j["test_loss"].number();
+  run.result.test.accuracy = j["test_accuracy"].number();
+  for (const Json& e : j["per_epoch"].array()) {
+    run.result.epochs.push_back({static_cast<int>(e["epoch"].number()), e["train_loss"].number(),
+                                 e["val_loss"].number(), e["val_accuracy"].number(), e["seconds"].number()});
+  }
+  if (j.contains("test_predictions")) {
+    for (const Json& p : j["test_predictions"].array()) {
+      medrepro::papers::Prediction prediction;
+      prediction.item = static_cast<size_t>(p["item"].number());
+      prediction.truth = static_cast<int>(p["truth"].number());
+      prediction.predicted = static_cast<int>(p["predicted"].number());
+      for (const Json& v : p["probabilities"].array()) prediction.probabilities.push_back(static_cast<float>(v.number()));
+      run.result.test.predictions.push_back(std::move(prediction));
+    }
+  }
+  return run;
+}
+
+}  // namespace khan_yong

@@ -1,0 +1,57 @@
+#pragma once
+// The four networks Khan & Yong compare, built for square greyscale inputs of
+// any size the layer arithmetic allows (64x64 on the CPU profile, the models'
+// native 28/227/224 on the paper profile).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/nn/layers.h"
+#include "papers/common/classifier_training.h"
+
+namespace khan_yong {
+
+using medrepro::Shape;
+using medrepro::Tensor;
+namespace nn = medrepro::nn;
+
+// A classifier whose final-classifier path is one Sequential, so it can be
+// summarised layer by layer.
+class SequentialClassifier : public medrepro::papers::Classifier {
+ public:
+  Tensor forward(const Tensor& x) override { return body().forward(x); }
+  virtual nn::Sequential& body() = 0;
+};
+
+// LeNet (LeCun et al. 1998) as in Caffe's and DIGITS' LeNet: conv 20@5x5,
+// max-pool 2/2, conv 50@5x5, max-pool 2/2, fc 500 + ReLU, fc classes. Xavier init.
+std::unique_ptr<SequentialClassifier> make_lenet(int input_size, int classes, uint64_t seed);
+
+// AlexNet (Krizhevsky et al. 2012) as in Caffe's bvlc_alexnet: five convolutions with
+// ReLU, LRN after conv1 and conv2, overlapping max-pooling, fc6/fc7 of 4096 with
+// dropout 0.5, fc8. Gaussian init (0.01, fc 0.005) and biases of bvlc_alexnet.
+std::unique_ptr<SequentialClassifier> make_alexnet(int input_size, int classes, uint64_t seed);
+
+// The proposed CNN (Table I): conv1 96@11x11/4 + LRN, max-pool 3/2, conv2 256@5x5/2,
+// conv3 384@3x3/2, conv4 256@3x3/2, fc5 4096 + ReLU (no dropout), fc6 classes.
+std::unique_ptr<SequentialClassifier> make_proposed_cnn(int input_size, int classes, uint64_t seed);
+
+// GoogLeNet (Szegedy et al. 2015), nine inception modules, with its two
+// auxiliary classifiers (after 4a and 4d, loss weight 0.3) during training;
+// accuracy is read from the final classifier.
+std::unique_ptr<SequentialClassifier> make_googlenet(int input_size, int classes, uint64_t seed);
+
+std::unique_ptr<SequentialClassifier> make_model(const std::string& name, int input_size, int classes,
+                                                 uint64_t seed);
+// How the paper names it.
+std::string display_name(const std::string& model);
+
+struct LayerSummary {
+  std::string name;
+  Shape output;
+  int64_t parameters = 0;
+  double flops = 0;  // per image, forward, convolutions and fully connected layers
+};
+std::vector<LayerSummary> summarize(SequentialClassifier& model, int input_size);
+
+}  // namespace khan_yong

@@ -1,0 +1,474 @@
+#include "papers/khan_yong_anatomy/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "core/autograd.h"
+#include "core/nn/layers.h"
+#include "core/tensor.h"
+#include "papers/common/files.h"
+#include "papers/common/image_grid.h"
+#include "papers/common/stats.h"
+#include "papers/common/svg_plot.h"
+
+namespace khan_yong {
+namespace fs = std::filesystem;
+using medrepro::report::Json;
+using medrepro::report::Summary;
+using medrepro::report::summarize;
+
+namespace {
+
+// Tolerances fixed before any run: a reproduced mean within these of the
+// paper's value "agrees".
+constexpr double kAccuracyTolerance = 5.0;     // percentage points
+constexpr double kValidationLossTolerance = 0.25;
+// Overfitting: the final validation loss exceeds its minimum by this factor
+// while the training loss kept falling after that minimum.
+constexpr double kOverfitRise = 1.10;
+
+std::string fixed(double v, int decimals) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
+  return buffer;
+}
+
+std::string shape_text(const Shape& s) {
+  std::string out;
+  for (size_t i = 1; i < s.size(); ++i) out += (i > 1 ? "×" : "") + std::to_string(s[i]);
+  return out;
+}
+
+std::string human_count(double v) {
+  char buffer[32];
+  if (v >= 1e9) std::snprintf(buffer, sizeof buffer, "%.2f G", v / 1e9);
+  else if (v >= 1e6) std::snprintf(buffer, sizeof buffer, "%.2f M", v / 1e6);
+  else if (v >= 1e3) std::snprintf(buffer, sizeof buffer, "%.1f k", v / 1e3);
+  else std::snprintf(buffer, sizeof buffer, "%.0f", v);
+  return buffer;
+}
+
+std::vector<const Run*> runs_of(const ReportInputs& in, const std::string& model, size_t pool) {
+  std::vector<const Run*> out;
+  for (const Run& r : in.runs) {
+    if (r.model == model && r.pool_size == pool) out.push_back(&r);
+  }
+  std::sort(out.begin(), out.end(), [](const Run* a, const Run* b) { return a->seed < b->seed; });
+  return out;
+}
+
+std::vector<size_t> pool_sizes(const ReportInputs& in) {
+  std::vector<size_t> pools;
+  for (const Run& r : in.runs) pools.push_back(r.pool_size);
+  std::sort(pools.begin(), pools.end());
+  pools.erase(std::unique(pools.begin(), pools.end()), pools.end());
+  return pools;
+}
+
+template <class F>
+Summary over(const std::vector<const Run*>& runs, F value) {
+  std::vector<double> values;
+  for (const Run* r : runs) values.push_back(value(*r));
+  return summarize(values);
+}
+
+// Mean over seeds of a per-epoch series.
+template <class F>
+std::vector<double> mean_curve(const std::vector<const Run*>& runs, F value) {
+  std::vector<double> curve;
+  if (runs.empty()) return curve;
+  const size_t epochs = runs.front()->result.epochs.size();
+  for (size_t e = 0; e < epochs; ++e) {
+    double sum = 0;
+    for (const Run* r : runs) sum += value(r->result.epochs[e]);
+    curve.push_back(sum / double(runs.size()));
+  }
+  return curve;
+}
+
+std::vector<double> ranks(const std::vector<double>& v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    for (size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * double(i + j) + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  const auto ra = ranks(a), rb = ranks(b);
+  const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / double(ra.size());
+  const double mb = std::accumulate(rb.begin(), rb.end(), 0.0) / double(rb.size());
+  double num = 0, da = 0, db = 0;
+  for (size_t i = 0; i < ra.size(); ++i) {
+    num += (ra[i] - ma) * (rb[i] - mb);
+    da += (ra[i] - ma) * (ra[i] - ma);
+    db += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return da > 0 && db > 0 ? num / std::sqrt(da * db) : 0.0;
+}
+
+std::string verdict(double reproduced, double reported, double tolerance) {
+  return std::abs(reproduced - reported) <= tolerance ? "agrees" : "differs";
+}
+
+medrepro::report::Tiles first_conv_filters(SequentialClassifier& network) {
+  medrepro::report::Tiles tiles;
+  for (medrepro::nn::Parameter* p : network.parameters()) {
+    if (p->value.rank() != 4) continue;
+    const Shape& w = p->value.shape();  // [O, 1, k, k]
+    tiles.height = static_cast<int>(w[2]);
+    tiles.width = static_cast<int>(w[3]);
+    const std::vector<float> values = p->value.to_host();
+    const size_t per = size_t(w[1] * w[2] * w[3]);
+    for (int64_t o = 0; o < w[0]; ++o) {
+      tiles.tiles.emplace_back(values.begin() + long(size_t(o) * per), values.begin() + long(size_t(o) * per + size_t(w[2] * w[3])));
+    }
+    break;
+  }
+  return tiles;
+}
+
+}  // namespace
+
+void write_model_figures(const fs::path& out, const std::string& model, SequentialClassifier& network,
+                         const medrepro::datasets::ImageSet& set, const std::vector<size_t>& test,
+                         const medrepro::datasets::BatchOptions& input) {
+  fs::create_directories(out / "figures");
+  medrepro::report::write_tile_grid_png((out / "figures" / (model + "_conv1_filters.png")).string(),
+                                        first_conv_filters(network), 16, 4);
+  // Feature maps after the first convolution and its ReLU, one test image per class.
+  medrepro::NoGradGuard no_grad;
+  network.eval();
+  medrepro::report::Tiles maps;
+  const size_t shown = 16;
+  for (size_t c = 0; c < set.class_names.size(); ++c) {
+    auto it = std::find_if(test.begin(), test.end(), [&](size_t i) { return size_t(set.labels[i]) == c; });
+    if (it == test.end()) continue;
+    std::vector<float> image, label;
+    const size_t item = *it;
+    medrepro::datasets::make_batch(set, std::span<const size_t>(&item, 1), input, image, label);
+    Tensor h = Tensor::from_host({1, 1, input.height, input.width}, image);
+    h = network.body().layer(0).forward(h);
+    if (network.body().size() > 1) h = network.body().layer(1).forward(h);
+    const Shape s = h.shape();
+    const std::vector<float> values = h.to_host();
+    maps.height = static_cast<int>(s[2]);
+    maps.width = static_cast<int>(s[3]);
+    const size_t plane = size_t(s[2] * s[3]);
+    for (size_t m = 0; m < std::min<size_t>(shown, size_t(s[1])); ++m) {
+      maps.tiles.emplace_back(values.begin() + long(m * plane), values.begin() + long((m + 1) * plane));
+    }
+  }
+  network.train();
+  if (!maps.tiles.empty()) {
+    medrepro::report::write_tile_grid_png((out / "figures" / (model + "_conv1_feature_maps.png")).string(), maps,
+                                          int(shown), std::max(1, 48 / std::max(1, maps.height)));
+  }
+}
+
+void write_report(const fs::path& out, const ReportInputs& in, const Json& reported) {
+  const std::vector<size_t> pools = pool_sizes(in);
+  const size_t largest = pools.back();
+  const auto& set = in.set;
+  const Json& paper = reported["table_ii"];
+  fs::create_directories(out / "figures");
+  fs::create_directories(out / "predictions");
+
+  std::ostringstream md;
+  md << "# Khan & Yong (2017), reproduced: anatomy classification on MedNIST\n\n"
+     << "Generated by `papers/khan_yong_anatomy`; nothing below was typed by hand. Every number comes from the "
+        "run described here and is stored in `run.json` and `predictions/`.\n\n"
+     << "## The run\n\n"
+     << "| | |\n|---|---|\n"
+     << "| command | `" << in.run_info.command << "` |\n"
+     << "| commit | " << in.run_info.git_commit << " |\n"
+     << "| started (UTC) | " << in.run_info.started_utc << " |\n"
+     << "| device | " << in.run_info.device_name << " (" << in.run_info.device_vendor << ", "
+     << in.run_info.device_type << "), driver " << in.run_info.device_driver << ", Vulkan "
+     << in.run_info.vulkan_version << " |\n"
+     << "| profile | " << in.profile.name << ": " << in.profile.why << " |\n"
+     << "| seeds | " << in.profile.seeds << " (each seed: weight initialisation, mini-batch order, dropout) |\n"
+     << "| data | MedNIST (CC BY-SA 4.0), `" << set.source.filename().string() << "`, SHA-256 `" << set.sha256
+     << "` |\n"
+     << "| classes | ";
+  for (size_t c = 0; c < set.class_names.size(); ++c) {
+    md << (c ? ", " : "") << set.class_names[c] << " (" << set.class_counts[c] << ")";
+  }
+  md << " |\n"
+     << "| duplicates | " << in.test_split.dropped_duplicates
+     << " byte-identical copies dropped; no image has a copy on the other side of any split |\n"
+     << "| test set | " << in.test_split.test.size() << " images (" << in.profile.test_per_class
+     << " per class), the same for every run |\n"
+     << "| Table II training pool | " << largest << " images, of which 20% per class for validation |\n"
+     << "| training | SGD, lr 0.01, momentum 0.9, weight decay 0.0005 (Caffe convention), batch "
+     << in.profile.batch_size << ", " << in.profile.epochs << " epochs (at least " << in.profile.min_steps
+     << " SGD steps for small sets) |\n"
+     << "| wall time | " << fixed(in.wall_seconds, 0) << " s for this invocation |\n\n";
+
+  // Table II.
+  md << "## Table II\n\nReported | reproduced (mean ± SD over " << in.profile.seeds
+     << " seeds) | verdict. Accuracies agree within ±" << kAccuracyTolerance << " points and validation loss within ±"
+     << kValidationLossTolerance << " (fixed before the run). Runtimes are compared as a ratio only: the paper "
+     << "used an " << reported["hardware"].string() << " on its full data; this run used "
+     << in.run_info.device_name << " on the profile above.\n\n"
+     << "| Model | Runtime (s) | Validation loss | Validation accuracy (%) | Test accuracy (%) |\n"
+     << "|---|---|---|---|---|\n";
+  std::ostringstream csv;
+  csv << "model,reported_runtime_s,runtime_s_mean,runtime_s_sd,reported_val_loss,val_loss_mean,val_loss_sd,"
+         "reported_val_acc,val_acc_mean,val_acc_sd,reported_test_acc,test_acc_mean,test_acc_sd,seeds\n";
+  std::map<std::string, Summary> test_at_largest;
+  for (const std::string& model : in.models) {
+    const auto runs = runs_of(in, model, largest);
+    const Summary runtime = over(runs, [](const Run& r) { return r.result.train_seconds; });
+    const Summary val_loss = over(runs, [](const Run& r) { return r.result.epochs.back().val_loss; });
+    const Summary val_acc = over(runs, [](const Run& r) { return r.result.epochs.back().val_accuracy; });
+    const Summary test_acc = over(runs, [](const Run& r) { return r.result.test.accuracy; });
+    test_at_largest[model] = test_acc;
+    const Json& p = paper[model];
+    md << "| " << display_name(model) << " | " << p["runtime_seconds"].number() << " | "
+       << medrepro::report::format_summary(runtime, 0) << " | ratio "
+       << fixed(runtime.mean / p["runtime_seconds"].number(), 3) << " | " << p["validation_loss"].number() << " | "
+       << medrepro::report::format_summary(val_loss, 3) << " | "
+       << verdict(val_loss.mean, p["validation_loss"].number(), kValidationLossTolerance) << " | "
+       << p["validation_accuracy"].number() << " | " << medrepro::report::format_summary(val_acc, 1) << " | "
+       << verdict(val_acc.mean, p["validation_accuracy"].number(), kAccuracyTolerance) << " | "
+       << p["test_accuracy"].number() << " | " << medrepro::report::format_summary(test_acc, 1) << " | "
+       << verdict(test_acc.mean, p["test_accuracy"].number(), kAccuracyTolerance) << " |\n";
+    csv << model << "," << p["runtime_seconds"].number() << "," << runtime.mean << "," << runtime.sd << ","
+        << p["validation_loss"].number() << "," << val_loss.mean << "," << val_loss.sd << ","
+        << p["validation_accuracy"].number() << "," << val_acc.mean << "," << val_acc.sd << ","
+        << p["test_accuracy"].number() << "," << test_acc.mean << "," << test_acc.sd << "," << runs.size() << "\n";
+  }
+  // The table above has 3 cells per column; fix the header to say so.
+  std::string table = md.str();
+  const std::string header = "| Model | Runtime (s) | Validation loss | Validation accuracy (%) | Test accuracy (%) |\n"
+                             "|---|---|---|---|---|\n";
+  const std::string wide = "| Model | Runtime (s) reported | reproduced | ratio | Val. loss reported | reproduced | "
+                           "verdict | Val. acc. reported | reproduced | verdict | Test acc. reported | reproduced | "
+                           "verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  table.replace(table.find(header), header.size(), wide);
+  md.str("");
+  md << table;
+  medrepro::report::write_file_atomically((out / "table_ii.csv").string(), csv.str());
+
+  // Claims, judged at every training-set size.
+  md << "\n## The paper's claims\n\n"
+     << "Each claim is judged on the mean test accuracy over seeds, at every training-set size of Figure 13 "
+        "(pool = training + validation images; the largest pool is Table II's).\n\n"
+     << "| Pool | " ;
+  for (const std::string& model : in.models) md << display_name(model) << " | ";
+  md << "(1) proposed best | (2) proposed > AlexNet > LeNet > GoogLeNet |\n|---|";
+  for (size_t i = 0; i < in.models.size() + 2; ++i) md << "---|";
+  md << "\n";
+  int claim1_holds = 0, claim2_holds = 0;
+  std::map<std::string, std::vector<double>> curve_means, curve_sds;
+  std::vector<double> curve_x;
+  for (size_t pool : pools) {
+    std::map<std::string, double> mean;
+    md << "| " << pool << " | ";
+    for (const std::string& model : in.models) {
+      const auto runs = runs_of(in, model, pool);
+      const Summary s = over(runs, [](const Run& r) { return r.result.test.accuracy; });
+      mean[model] = s.mean;
+      curve_means[model].push_back(s.mean);
+      curve_sds[model].push_back(s.sd);
+      md << medrepro::report::format_summary(s, 1) << " | ";
+    }
+    curve_x.push_back(double(runs_of(in, in.models.front(), pool).front()->train_size));
+    const bool all_models = mean.count("proposed") && mean.count("alexnet") && mean.count("lenet") &&
+                            mean.count("googlenet");
+    bool best = mean.count("proposed") > 0;
+    for (const auto& [m, v] : mean) best = best && (m == "proposed" || mean["proposed"] > v);
+    const bool order = all_models && mean["proposed"] > mean["alexnet"] && mean["alexnet"] > mean["lenet"] &&
+                       mean["lenet"] > mean["googlenet"];
+    claim1_holds += best;
+    claim2_holds += order;
+    md << (best ? "holds" : "does not hold") << " | " << (all_models ? (order ? "holds" : "does not hold") : "n/a")
+       << " |\n";
+  }
+  md << "\n- **(1) The proposed CNN has the best test accuracy**: holds at " << claim1_holds << " of "
+     << pools.size() << " sizes; at Table II's size it "
+     << (test_at_largest.count("proposed") &&
+                 std::all_of(test_at_largest.begin(), test_at_largest.end(),
+                             [&](const auto& kv) { return kv.first == "proposed" || test_at_largest["proposed"].mean > kv.second.mean; })
+             ? "holds"
+             : "does not hold")
+     << ".\n"
+     << "- **(2) proposed > AlexNet > LeNet > GoogLeNet**: holds at " << claim2_holds << " of " << pools.size()
+     << " sizes.\n";
+
+  // Claim 3: overfitting in the milestone models' curves at Table II's size.
+  md << "- **(3) The milestone models overfit** (validation loss at the last epoch above " << kOverfitRise
+     << "× its minimum while the training loss kept falling after that minimum; mean curves over seeds):\n";
+  for (const std::string& model : in.models) {
+    const auto runs = runs_of(in, model, largest);
+    const auto val = mean_curve(runs, [](const auto& e) { return e.val_loss; });
+    const auto train = mean_curve(runs, [](const auto& e) { return e.train_loss; });
+    if (val.empty()) continue;
+    const size_t best = size_t(std::min_element(val.begin(), val.end()) - val.begin());
+    const bool overfits = val.back() > kOverfitRise * val[best] && train.back() < train[best];
+    md << "  - " << display_name(model) << (model == "proposed" ? " (the paper says it does not)" : "") << ": "
+       << (overfits ? "overfits" : "does not overfit") << " (validation loss minimum " << fixed(val[best], 3)
+       << " at epoch " << best + 1 << ", last " << fixed(val.back(), 3) << "; training loss " << fixed(train[best], 3)
+       << " → " << fixed(train.back(), 3) << ")\n";
+  }
+  // Claim 4.
+  md << "- **(4) Accuracy grows with the training-set size** (Spearman correlation of mean test accuracy with "
+        "size; holds when ≥ 0.9 and the largest size beats the smallest):\n";
+  for (const std::string& model : in.models) {
+    const auto& y = curve_means[model];
+    const double rho = spearman(curve_x, y);
+    md << "  - " << display_name(model) << ": ρ = " << fixed(rho, 2) << ", " << fixed(y.front(), 1) << "% → "
+       << fixed(y.back(), 1) << "%: " << (rho >= 0.9 && y.back() > y.front() ? "holds" : "does not hold") << "\n";
+  }
+
+  // Model summaries.
+  md << "\n## The models\n\nOutput shapes per image, parameters, and forward FLOPs of convolutions and fully "
+        "connected layers (2 per multiply-add), at the input size this run used.\n";
+  for (const std::string& model : in.models) {
+    const int size = input_size_for(in.profile, model);
+    auto network = make_model(model, size, static_cast<int>(set.class_names.size()), 1);
+    const auto rows = summarize(*network, size);
+    double flops = 0;
+    for (const auto& r : rows) flops += r.flops;
+    md << "\n### " << display_name(model) << " (" << size << "×" << size << " input; "
+       << human_count(double(network->parameter_count())) << " parameters in total, "
+       << human_count(flops) << "FLOP per image)\n\n| Layer | Output | Parameters | FLOPs |\n|---|---|---|---|\n";
+    for (const auto& r : rows) {
+      md << "| " << r.name << " | " << shape_text(r.output) << " | " << human_count(double(r.parameters)) << " | "
+         << (r.flops > 0 ? human_count(r.flops) : "") << " |\n";
+    }
+  }
+
+  // Figures.
+  md << "\n## Figures\n\n";
+  const std::map<std::string, std::string> figure_number = {
+      {"lenet", "4"}, {"alexnet", "5"}, {"googlenet", "6"}, {"proposed", "12"}};
+  for (const std::string& model : in.models) {
+    const auto runs = runs_of(in, model, largest);
+    std::vector<double> epochs;
+    for (size_t e = 1; e <= runs.front()->result.epochs.size(); ++e) epochs.push_back(double(e));
+    medrepro::report::Plot losses{"Fig. " + figure_number.at(model) + ": " + display_name(model) + ", mean of " +
+                                      std::to_string(runs.size()) + " seeds",
+                                  "epoch", "loss", false, {}, 0, 0};
+    losses.series.push_back({"training loss", epochs, mean_curve(runs, [](const auto& e) { return e.train_loss; }), {}, false});
+    losses.series.push_back({"validation loss", epochs, mean_curve(runs, [](const auto& e) { return e.val_loss; }), {}, true});
+    const std::string loss_file = "figures/fig" + figure_number.at(model) + "_" + model + "_loss.svg";
+    medrepro::report::write_svg((out / loss_file).string(), losses);
+    medrepro::report::Plot accuracy{"Fig. " + figure_number.at(model) + ": " + display_name(model) +
+                                        ", validation accuracy",
+                                    "epoch", "validation accuracy (%)", false, {}, 0, 100};
+    accuracy.series.push_back({"validation accuracy", epochs,
+                               mean_curve(runs, [](const auto& e) { return e.val_accuracy; }), {}, false});
+    const std::string accuracy_file = "figures/fig" + figure_number.at(model) + "_" + model + "_accuracy.svg";
+    medrepro::report::write_svg((out / accuracy_file).string(), accuracy);
+    md << "- Fig. " << figure_number.at(model) << " (" << display_name(model) << "): [loss](" << loss_file
+       << "), [validation accuracy](" << accuracy_file << ")\n";
+  }
+  medrepro::report::Plot curve{"Fig. 13: test accuracy against training-set size (mean ± SD over seeds)",
+                               "training images", "test accuracy (%)", true, {}, 0, 100};
+  for (const std::string& model : in.models) {
+    curve.series.push_back({display_name(model), curve_x, curve_means[model], curve_sds[model], false});
+  }
+  medrepro::report::write_svg((out / "figures/fig13_learning_curve.svg").string(), curve);
+  md << "- Fig. 13: [test accuracy against training-set size](figures/fig13_learning_curve.svg)\n";
+  for (const std::string& model : in.models) {
+    md << "- Figs. 7–11 (" << display_name(model) << "): [conv1 filters](figures/" << model
+       << "_conv1_filters.png), [feature maps after conv1, one test image per class, one row each](figures/"
+       << model << "_conv1_feature_maps.png)\n";
+  }
+
+  // Predictions, one file per model and seed at Table II's size.
+  md << "\nPer-image test predictions (file, true class, predicted class, probabilities) of every Table II run are "
+        "in `predictions/`; `table_ii.csv` holds the table; `run.json` holds every run's per-epoch metrics.\n";
+  for (const std::string& model : in.models) {
+    for (const Run* run : runs_of(in, model, largest)) {
+      std::ostringstream p;
+      p << "file,true_class,predicted_class";
+      for (const auto& name : set.class_names) p << ",p_" << name;
+      p << "\n";
+      for (const auto& prediction : run->result.test.predictions) {
+        p << set.files[prediction.item] << "," << set.class_names[size_t(prediction.truth)] << ","
+          << set.class_names[size_t(prediction.predicted)];
+        for (float v : prediction.probabilities) p << "," << v;
+        p << "\n";
+      }
+      medrepro::report::write_file_atomically(
+          (out / "predictions" / (model + "_seed" + std::to_string(run->seed) + ".csv")).string(), p.str());
+    }
+  }
+
+  // Deviations.
+  md << "\n## Deviations from the paper\n\n"
+     << "1. **Data.** The paper's NLM anatomy images (lung, liver, heart, kidney, lumbar spine; CT, MRI, PET, "
+        "ultrasound, X-ray) are not public. MedNIST's AbdomenCT, BreastMRI, ChestCT, CXR and Hand stand in: "
+        "five classes of CT, MRI and X-ray, with one anatomy (chest) in two modalities. MedNIST is far easier "
+        "(each class is one modality and one body part, 64×64 greyscale), so high accuracies are expected and "
+        "Table II's absolute values are not.\n"
+     << "2. **Training pool and epochs.** " << (in.profile.name == "paper"
+            ? "As in the paper: 37,198 training images (20% of each class for validation), 30 epochs."
+            : "This profile trains on " + std::to_string(largest) + " images (not 37,198) for " +
+                  std::to_string(in.profile.epochs) + " epochs (not 30), to fit the device: " + in.profile.why + ".")
+     << " Training sets smaller than " << in.profile.min_steps << " SGD steps' worth get more epochs, so that "
+        "the smallest sets of Figure 13 are trained at all.\n"
+     << "3. **Input size.** " << (in.profile.input_size > 0
+            ? "All models see MedNIST's native " + std::to_string(in.profile.input_size) + "×" +
+                  std::to_string(in.profile.input_size) + " images instead of their native sizes."
+            : "LeNet 28×28, AlexNet and the proposed CNN 227×227, GoogLeNet 224×224, resized bilinearly from 64×64.")
+     << " Inputs are greyscale (one channel), where the reference nets take three.\n"
+     << "4. **Validation split.** A fixed random 20% of each class's training pool (the paper: a random 20%); "
+        "the test set is fixed across seeds; seeds vary initialisation, batch order and dropout.\n"
+     << "5. **Proposed CNN ambiguities.** Table I gives no padding; with none, conv3 and conv4 cannot run on "
+        "small maps, so convolutions 2–4 pad by half their kernel (2, 1, 1). ReLU follows every convolution "
+        "(Eq. 2). fc6 is the classifier (the text's \"fc6 ... 4096 dimensional\" contradicts a five-way output). "
+        "conv3 has 384 and conv4 256 maps, as Table I says.\n"
+     << "6. **AlexNet and GoogLeNet.** Caffe's reference definitions (bvlc_alexnet, bvlc_googlenet) without "
+        "AlexNet's two-GPU grouping (groups = 1 everywhere). GoogLeNet's final 7×7 average pooling is a global "
+        "average pooling, and its side heads pool with a 5×5/3 window only where the map is at least 5×5 (smaller "
+        "maps use the largest window that fits). Test accuracy is read from the final classifier.\n"
+     << "7. **Initialisation and input scaling** follow the Caffe/DIGITS reference networks (LeNet: Xavier, pixels "
+        "scaled to [0, 1]; AlexNet and the proposed CNN: Gaussian 0.01/0.005, raw pixels minus the training mean; "
+        "GoogLeNet: Xavier, raw pixels minus the mean); the paper does not say.\n"
+     << "8. **Hardware and runtime.** The paper timed a GTX 980M on the full set; runtimes here are this device's "
+        "training time (validation excluded) on this profile, so only their ratios are shown.\n"
+     << "9. **Figures 7–11** show first-layer filters and feature maps of the first seed's Table II model, as "
+        "PNG files, not the paper's visualisation tool's layout.\n";
+
+  medrepro::report::write_file_atomically((out / "report.md").string(), md.str());
+
+  Json run;
+  run.set("run", in.run_info.to_json());
+  run.set("profile", Json()
+                         .set("name", in.profile.name)
+                         .set("why", in.profile.why)
+                         .set("input_size", in.profile.input_size)
+                         .set("epochs", in.profile.epochs)
+                         .set("min_steps", in.profile.min_steps)
+                         .set("seeds", in.profile.seeds)
+                         .set("batch_size", uint64_t(in.profile.batch_size)));
+  Json data;
+  data.set("source", set.source.string()).set("sha256", set.sha256);
+  data.set("classes", Json::array_of(set.class_names));
+  data.set("class_counts", Json::array_of(std::vector<double>(set.class_counts.begin(), set.class_counts.end())));
+  data.set("test_size", uint64_t(in.test_split.test.size()));
+  data.set("dropped_duplicates", uint64_t(in.test_split.dropped_duplicates));
+  data.set("pool_sizes", Json::array_of(std::vector<double>(pools.begin(), pools.end())));
+  run.set("data", data);
+  run.set("wall_seconds", in.wall_seconds);
+  Json runs = Json::Array{};
+  for (const Run& r : in.runs) runs.push(run_to_json(r, false));
+  run.set("runs", runs);
+  run.save((out / "run.json").string());
+}
+
+}  // namespace khan_yong
