@@ -10,11 +10,11 @@ Profile smoke_profile() {
   p.input_size = 64;
   p.epochs = 2;
   p.min_steps = 0;
-  p.pool_per_class = 12;
+  p.pool_per_class = 10;
   p.test_per_class = 4;
-  p.curve_sizes = 3;
+  p.curve_sizes = 2;
   p.seeds = 2;
-  p.batch_size = 16;
+  p.batch_size = 20;
   return p;
 }
 
