@@ -1,0 +1,177 @@
+#include "core/ops/batch_norm.h"
+
+#include <algorithm>
+#include <string>
+
+#include "core/autograd.h"
+#include "core/device.h"
+#include "core/kernels.h"
+#include "core/ops/checks.h"
+
+namespace medrepro {
+namespace {
+
+// Matches shaders/batch_norm_stats.comp.
+struct StatsPush {
+  uint32_t outer, channels, inner;
+  float eps, momentum, unbias;
+  uint32_t update_running;
+};
+
+// Matches shaders/batch_norm_running_stats.comp.
+struct RunningStatsPush {
+  uint32_t channels;
+  float eps;
+};
+
+// Matches shaders/batch_norm_apply.comp.
+struct ApplyPush {
+  uint32_t count, channels, inner, affine;
+};
+
+// Matches shaders/batch_norm_backward_reduce.comp.
+struct ReducePush {
+  uint32_t outer, channels, inner;
+};
+
+// Matches shaders/batch_norm_backward_input.comp.
+struct InputGradPush {
+  uint32_t count, channels, inner, affine, training;
+  float inv_m, beta;
+};
+
+// Matches shaders/batch_norm_backward_param.comp.
+struct ParamGradPush {
+  uint32_t channels, column;
+  float beta;
+};
+
+// x viewed as [outer, channels, inner].
+struct Layout {
+  uint32_t count = 0, outer = 0, channels = 0, inner = 0;
+  uint32_t per_channel() const { return outer * inner; }
+};
+
+// Per-channel reductions: one workgroup per channel, wide enough to keep a GPU busy on
+// large volumes, within the device's limits (two floats of shared memory per lane).
+uint32_t reduction_workgroup_size() {
+  const DeviceLimits& limits = Context::get().limits();
+  return std::min({256u, limits.max_workgroup_invocations, limits.max_workgroup_size[0],
+                   limits.max_shared_memory_bytes / uint32_t(2 * sizeof(float))});
+}
+
+std::array<uint32_t, 3> channel_groups(uint32_t channels) {
+  return {std::min(channels, Context::get().limits().max_workgroup_count[0]), 1, 1};
+}
+
+void expect_channel_vector(const Tensor& t, int64_t channels, const char* what, const Tensor& x) {
+  if (t.shape() != Shape{channels}) {
+    fail(std::string("batch_norm: ") + what + " of shape " + to_string(t.shape()) + " does not match input " +
+         to_string(x.shape()) + " (expected [" + std::to_string(channels) + "])");
+  }
+}
+
+Layout check_shapes(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                    const Tensor& running_var, bool training) {
+  if (x.rank() < 2) fail("batch_norm: input must have rank >= 2 ([N, C, ...]), got shape " + to_string(x.shape()));
+  const int64_t channels = x.dim(1);
+  if (gamma.defined() != beta.defined()) fail("batch_norm: gamma and beta must both be given or both be undefined");
+  if (running_mean.defined() != running_var.defined()) {
+    fail("batch_norm: running_mean and running_var must both be given or both be undefined");
+  }
+  if (gamma.defined()) {
+    expect_channel_vector(gamma, channels, "gamma", x);
+    expect_channel_vector(beta, channels, "beta", x);
+  }
+  if (running_mean.defined()) {
+    expect_channel_vector(running_mean, channels, "running_mean", x);
+    expect_channel_vector(running_var, channels, "running_var", x);
+  } else if (!training) {
+    fail("batch_norm: evaluation mode needs running_mean and running_var (input " + to_string(x.shape()) + ")");
+  }
+  Layout layout;
+  layout.count = count32(x, "batch_norm");
+  layout.outer = static_cast<uint32_t>(x.dim(0));
+  layout.channels = static_cast<uint32_t>(channels);
+  layout.inner = layout.channels == 0 || layout.outer == 0 ? 0 : layout.count / (layout.outer * layout.channels);
+  if (training && layout.per_channel() < 2) {
+    fail("batch_norm: training needs more than one value per channel, got input " + to_string(x.shape()));
+  }
+  if (layout.count == 0) fail("batch_norm: empty input " + to_string(x.shape()));
+  return layout;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, float momentum, float eps) {
+  const Layout layout = check_shapes(x, gamma, beta, running_mean, running_var, training);
+  const bool affine = gamma.defined();
+  const int64_t channels = layout.channels;
+  // Bindings a disabled feature never touches still need a buffer behind them (one each,
+  // so no buffer is bound twice for writing).
+  const Tensor unused = Tensor::empty({1});
+
+  const Tensor stats = Tensor::empty({channels, 2});  // (mean, invstd) per channel
+  if (training) {
+    const bool update = running_mean.defined();
+    const Tensor unused_var = update ? Tensor() : Tensor::empty({1});
+    const uint32_t m = layout.per_channel();
+    const StatsPush push{layout.outer, layout.channels, layout.inner, eps, momentum,
+                         static_cast<float>(double(m) / double(m - 1)), update ? 1u : 0u};
+    launch_grid("batch_norm_stats",
+                {x.read(), stats.write(), update ? running_mean.write() : unused.write(),
+                 update ? running_var.write() : unused_var.write()},
+                push, {reduction_workgroup_size(), 1, 1}, channel_groups(layout.channels));
+  } else {
+    launch_linear("batch_norm_running_stats", {running_mean.read(), running_var.read(), stats.write()},
+                  RunningStatsPush{layout.channels, eps}, layout.channels);
+  }
+
+  Tensor out = Tensor::empty(x.shape());
+  launch_linear("batch_norm_apply",
+                {x.read(), stats.read(), affine ? gamma.read() : unused.read(), affine ? beta.read() : unused.read(),
+                 out.write()},
+                ApplyPush{layout.count, layout.channels, layout.inner, affine ? 1u : 0u}, layout.count);
+
+  std::vector<Tensor> inputs{x};
+  if (affine) {
+    inputs.push_back(gamma);
+    inputs.push_back(beta);
+  }
+  record(out, "batch_norm", std::move(inputs),
+         [x = x.detach(), gamma = affine ? gamma.detach() : unused, stats, layout, affine, training](
+             const Tensor& grad, GradientSink& sink) {
+           const bool need_x = sink.needs(0);
+           const bool need_params = affine && (sink.needs(1) || sink.needs(2));
+           Tensor sums = Tensor::empty({int64_t(layout.channels), 2});  // (sum dy, sum dy * xhat)
+           if ((need_x && training) || need_params) {
+             launch_grid("batch_norm_backward_reduce", {x.read(), stats.read(), grad.read(), sums.write()},
+                         ReducePush{layout.outer, layout.channels, layout.inner}, {reduction_workgroup_size(), 1, 1},
+                         channel_groups(layout.channels));
+           }
+           if (need_x) {
+             GradTarget t = sink.target(0);
+             const InputGradPush push{layout.count,
+                                      layout.channels,
+                                      layout.inner,
+                                      affine ? 1u : 0u,
+                                      training ? 1u : 0u,
+                                      static_cast<float>(1.0 / double(layout.per_channel())),
+                                      t.beta};
+             launch_linear("batch_norm_backward_input",
+                           {x.read(), stats.read(), gamma.read(), grad.read(), sums.read(), t.grad.write()}, push,
+                           layout.count);
+           }
+           // Input 1 is gamma (its gradient is column 1 of the sums), input 2 is beta (column 0).
+           for (uint32_t input = 1; affine && input <= 2; ++input) {
+             if (!sink.needs(input)) continue;
+             GradTarget t = sink.target(input);
+             launch_linear("batch_norm_backward_param", {sums.read(), t.grad.write()},
+                           ParamGradPush{layout.channels, input == 1 ? 1u : 0u, t.beta}, layout.channels);
+           }
+         });
+  return out;
+}
+
+}  // namespace medrepro
