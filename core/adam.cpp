@@ -71,4 +71,34 @@ void Adam::set_step_counts(const std::vector<int64_t>& steps) {
   steps_ = steps;
 }
 
+std::vector<std::pair<std::string, Tensor>> Adam::state() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    out.emplace_back("adam.m." + parameters_[i]->name, first_moments_[i]);
+    out.emplace_back("adam.v." + parameters_[i]->name, second_moments_[i]);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> Adam::host_state() const {
+  std::string steps;
+  for (size_t i = 0; i < steps_.size(); ++i) steps += (i ? "," : "") + std::to_string(steps_[i]);
+  return {{"adam.steps", steps}};
+}
+
+void Adam::restore_host_state(const std::vector<std::pair<std::string, std::string>>& state) {
+  for (const auto& [key, value] : state) {
+    if (key != "adam.steps") continue;
+    std::vector<int64_t> steps;
+    size_t start = 0;
+    while (start < value.size()) {
+      size_t end = value.find(',', start);
+      if (end == std::string::npos) end = value.size();
+      steps.push_back(std::stoll(value.substr(start, end - start)));
+      start = end + 1;
+    }
+    set_step_counts(steps);
+  }
+}
+
 }  // namespace medrepro

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/nn/module.h"
+#include "core/optim.h"
 #include "core/tensor.h"
 
 namespace medrepro {
@@ -34,15 +35,19 @@ struct AdamOptions {
   bool use_parameter_multipliers = false;
 };
 
-class Adam {
+class Adam : public Optimizer {
  public:
   Adam(std::vector<nn::Parameter*> parameters, AdamOptions options = {});
 
   // Applies one update with the current learning rate; parameters without a gradient
   // (not reached by backward) are left alone.
-  void step();
-  void zero_grad();
-  void set_learning_rate(float rate) { options_.learning_rate = rate; }
+  void step() override;
+  void zero_grad() override;
+  void set_learning_rate(float rate) override { options_.learning_rate = rate; }
+  // "adam.m.<parameter>", "adam.v.<parameter>"; host state "adam.steps" = the step counts.
+  std::vector<std::pair<std::string, Tensor>> state() const override;
+  std::vector<std::pair<std::string, std::string>> host_state() const override;
+  void restore_host_state(const std::vector<std::pair<std::string, std::string>>& state) override;
   const AdamOptions& options() const { return options_; }
 
   // Moment buffers and step counts in parameter order, for checkpoints.

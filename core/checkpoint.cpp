@@ -184,21 +184,31 @@ Checkpoint load_checkpoint(const std::string& path) {
   return checkpoint;
 }
 
-Checkpoint capture_training_state(nn::Module& model, const Sgd* optimizer) {
+namespace {
+// Every device tensor of the training state, by checkpoint name.
+std::vector<std::pair<std::string, Tensor>> training_tensors(nn::Module& model, const Optimizer* optimizer) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (nn::Parameter* p : model.parameters()) out.emplace_back("model." + p->name, p->value);
+  for (auto& [name, buffer] : model.buffers()) out.emplace_back("buffer." + name, buffer);
+  if (optimizer) {
+    for (auto& entry : optimizer->state()) out.push_back(std::move(entry));
+  }
+  return out;
+}
+}  // namespace
+
+Checkpoint capture_training_state(nn::Module& model, const Optimizer* optimizer) {
   Checkpoint checkpoint;
-  for (nn::Parameter* p : model.parameters()) {
-    checkpoint.tensors["model." + p->name] = {p->value.shape(), p->value.to_host()};
+  for (const auto& [name, tensor] : training_tensors(model, optimizer)) {
+    checkpoint.tensors[name] = {tensor.shape(), tensor.to_host()};
   }
   if (optimizer) {
-    for (size_t i = 0; i < optimizer->parameters().size(); ++i) {
-      const Tensor& buffer = optimizer->momentum_buffers()[i];
-      checkpoint.tensors["sgd.momentum." + optimizer->parameters()[i]->name] = {buffer.shape(), buffer.to_host()};
-    }
+    for (const auto& [key, value] : optimizer->host_state()) checkpoint.metadata[key] = value;
   }
   return checkpoint;
 }
 
-void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Sgd* optimizer) {
+void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Optimizer* optimizer) {
   std::vector<std::pair<const HostTensor*, Tensor>> assignments;
   auto plan = [&](const std::string& key, const Tensor& destination) {
     auto it = checkpoint.tensors.find(key);
@@ -209,14 +219,13 @@ void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Sgd
     }
     assignments.emplace_back(&it->second, destination);
   };
-  for (nn::Parameter* p : model.parameters()) plan("model." + p->name, p->value);
-  if (optimizer) {
-    for (size_t i = 0; i < optimizer->parameters().size(); ++i) {
-      plan("sgd.momentum." + optimizer->parameters()[i]->name, optimizer->momentum_buffers()[i]);
-    }
-  }
+  for (const auto& [name, tensor] : training_tensors(model, optimizer)) plan(name, tensor);
   for (auto& [source, destination] : assignments) {
     copy_into(destination, Tensor::from_host(source->shape, source->values));
+  }
+  if (optimizer) {
+    std::vector<std::pair<std::string, std::string>> host(checkpoint.metadata.begin(), checkpoint.metadata.end());
+    optimizer->restore_host_state(host);
   }
 }
 

@@ -19,7 +19,7 @@ namespace medrepro {
 namespace nn {
 class Module;
 }
-class Sgd;
+class Optimizer;
 
 struct HostTensor {
   Shape shape;
@@ -36,10 +36,12 @@ inline constexpr uint32_t kCheckpointVersion = 1;
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 Checkpoint load_checkpoint(const std::string& path);
 
-// Model parameters as "model.<name>", momentum buffers as "sgd.momentum.<name>".
-Checkpoint capture_training_state(nn::Module& model, const Sgd* optimizer);
+// Model parameters as "model.<name>", buffers (running statistics) as
+// "buffer.<name>", the optimiser's device state under its own names (e.g.
+// "sgd.momentum.<name>") and its host state in the metadata.
+Checkpoint capture_training_state(nn::Module& model, const Optimizer* optimizer);
 // Copies the state back to the device; a missing tensor or a shape mismatch is an
 // Error naming the tensor and both shapes, and nothing is changed in that case.
-void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Sgd* optimizer);
+void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Optimizer* optimizer);
 
 }  // namespace medrepro

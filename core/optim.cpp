@@ -37,6 +37,12 @@ void Sgd::zero_grad() {
   for (nn::Parameter* p : parameters_) p->value.zero_grad();
 }
 
+std::vector<std::pair<std::string, Tensor>> Sgd::state() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (size_t i = 0; i < parameters_.size(); ++i) out.emplace_back("sgd.momentum." + parameters_[i]->name, momentum_[i]);
+  return out;
+}
+
 float StepSchedule::rate(int64_t iteration) const {
   if (step_size <= 0) return base_rate;
   return base_rate * std::pow(gamma, static_cast<float>(iteration / step_size));

@@ -9,12 +9,27 @@
 // Per-parameter lr_mult/decay_mult scale lr and wd as in Caffe.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/nn/module.h"
 #include "core/tensor.h"
 
 namespace medrepro {
+
+// What every optimiser offers the training loop and the checkpoints.
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  virtual void step() = 0;
+  virtual void zero_grad() = 0;
+  virtual void set_learning_rate(float rate) = 0;
+  // Device state by name (momentum, moments), saved and restored by checkpoints.
+  virtual std::vector<std::pair<std::string, Tensor>> state() const = 0;
+  // Host state (step counts) as text, saved in checkpoint metadata.
+  virtual std::vector<std::pair<std::string, std::string>> host_state() const { return {}; }
+  virtual void restore_host_state(const std::vector<std::pair<std::string, std::string>>&) {}
+};
 
 enum class MomentumConvention { Caffe, PyTorch };
 
@@ -25,20 +40,20 @@ struct SgdOptions {
   MomentumConvention convention = MomentumConvention::Caffe;
 };
 
-class Sgd {
+class Sgd : public Optimizer {
  public:
   Sgd(std::vector<nn::Parameter*> parameters, SgdOptions options);
 
   // Applies one update with the current learning rate; parameters without a
   // gradient (not reached by backward) are left alone.
-  void step();
-  void zero_grad();
-  void set_learning_rate(float rate) { options_.learning_rate = rate; }
+  void step() override;
+  void zero_grad() override;
+  void set_learning_rate(float rate) override { options_.learning_rate = rate; }
   const SgdOptions& options() const { return options_; }
 
-  // Momentum buffers by parameter name, for checkpoints.
   const std::vector<nn::Parameter*>& parameters() const { return parameters_; }
   const std::vector<Tensor>& momentum_buffers() const { return momentum_; }
+  std::vector<std::pair<std::string, Tensor>> state() const override;  // "sgd.momentum.<parameter>"
 
  private:
   std::vector<nn::Parameter*> parameters_;

@@ -5,10 +5,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/adam.h"
 #include "core/checkpoint.h"
 #include "core/init.h"
 #include "core/loss_log.h"
+#include "core/nn/layers.h"
 #include "core/nn/module.h"
+#include "core/nn/norm_layers.h"
+#include "core/ops/shape.h"
 #include "core/optim.h"
 #include "testing.h"
 
@@ -168,4 +172,34 @@ TEST_CASE("the loss log names the step where the loss became NaN") {
   CHECK_THROWS_WITH_AS(log.drain(), doctest::Contains("NaN at step 7"), medrepro::Error);
   log.record(Tensor::full({1}, INFINITY), 8);
   CHECK_THROWS_WITH_AS(log.drain(), doctest::Contains("Inf at step 8"), medrepro::Error);
+}
+
+TEST_CASE("checkpoints carry batch-norm running statistics and Adam's moments and step counts") {
+  const fs::path dir = temp_dir();
+  const std::string path = (dir / "adam.ckpt").string();
+  auto make = [] {
+    auto net = std::make_unique<medrepro::nn::Sequential>();
+    net->emplace<medrepro::nn::BatchNorm>(3);
+    return net;
+  };
+  auto net = make();
+  medrepro::Adam adam(net->parameters(), {});
+  Tensor x = testing::random_tensor({4, 3, 2, 2}, 5);
+  for (int step = 0; step < 2; ++step) {
+    adam.zero_grad();
+    medrepro::mean(net->forward(x).flatten(0), 0).backward();
+    adam.step();
+  }
+  medrepro::save_checkpoint(path, medrepro::capture_training_state(*net, &adam));
+
+  auto other = make();
+  medrepro::Adam other_adam(other->parameters(), {});
+  medrepro::restore_training_state(medrepro::load_checkpoint(path), *other, &other_adam);
+  CHECK(other->buffers().size() == 2);
+  CHECK(other->buffers()[0].second.to_host() == net->buffers()[0].second.to_host());  // running mean
+  CHECK(other->buffers()[1].second.to_host() == net->buffers()[1].second.to_host());  // running variance
+  CHECK(other_adam.step_counts() == adam.step_counts());
+  CHECK(other_adam.first_moments()[0].to_host() == adam.first_moments()[0].to_host());
+  CHECK(other_adam.second_moments()[1].to_host() == adam.second_moments()[1].to_host());
+  fs::remove_all(dir);
 }

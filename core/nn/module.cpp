@@ -22,6 +22,17 @@ std::vector<Parameter*> Module::parameters() {
   return out;
 }
 
+void Module::collect_buffers(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out) {
+  for (const auto& [name, value] : buffers_) out.emplace_back(prefix + name, value);
+  for (auto& [name, child] : children_) child->collect_buffers(prefix + name + ".", out);
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::buffers() {
+  std::vector<std::pair<std::string, Tensor>> out;
+  collect_buffers("", out);
+  return out;
+}
+
 int64_t Module::parameter_count() {
   int64_t count = 0;
   for (Parameter* p : parameters()) count += p->value.numel();

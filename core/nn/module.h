@@ -34,6 +34,9 @@ class Module {
 
   // Every parameter of this module and its children, named by dotted path.
   std::vector<Parameter*> parameters();
+  // State that is not learned by gradient but belongs in a checkpoint (batch
+  // norm's running statistics), named by dotted path like parameters.
+  std::vector<std::pair<std::string, Tensor>> buffers();
   int64_t parameter_count();
   void zero_grad();
 
@@ -48,6 +51,7 @@ class Module {
 
  protected:
   Parameter& add_parameter(const std::string& name, Tensor value, float lr_mult = 1.0f, float decay_mult = 1.0f);
+  void add_buffer(const std::string& name, const Tensor& value) { buffers_.emplace_back(name, value); }
   template <class M>
   M& add_module(const std::string& name, std::unique_ptr<M> module) {
     M& ref = *module;
@@ -58,8 +62,10 @@ class Module {
 
  private:
   void collect(const std::string& prefix, std::vector<Parameter*>& out);
+  void collect_buffers(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out);
 
   std::vector<std::pair<std::string, std::unique_ptr<Parameter>>> parameters_;  // short name first
+  std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
   bool training_ = true;
 };

@@ -10,6 +10,8 @@ BatchNorm::BatchNorm(int64_t channels, float eps, float momentum, bool affine)
       running_var_(Tensor::full({channels}, 1.0f)),
       momentum_(momentum),
       eps_(eps) {
+  add_buffer("running_mean", running_mean_);
+  add_buffer("running_var", running_var_);
   if (affine) {
     weight_ = &add_parameter("weight", Tensor::full({channels}, 1.0f));
     bias_ = &add_parameter("bias", Tensor::zeros({channels}));

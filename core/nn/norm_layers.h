@@ -10,8 +10,8 @@ namespace medrepro::nn {
 // batch statistics while training (updating the running statistics on the device),
 // the running statistics in evaluation. Parameters "weight" (gamma, initialised to 1) and
 // "bias" (beta, 0) when affine. The running statistics (mean 0, variance 1 at first) are
-// state, not parameters: the optimiser never sees them, and Module::parameters() does not
-// list them, so a checkpoint must save running_mean() and running_var() separately.
+// state, not parameters: the optimiser never sees them; they are the module's buffers
+// "running_mean" and "running_var", which checkpoints save.
 class BatchNorm : public Module {
  public:
   // Arguments in the order of PyTorch's BatchNorm{1,2,3}d(num_features, eps, momentum, affine).

@@ -1,5 +1,6 @@
 #include "core/ops/conv_transpose.h"
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,10 @@ namespace medrepro {
 namespace {
 
 std::string triple(const std::array<int, 3>& v, int first_axis) {
-  std::string text;
-  for (int axis = first_axis; axis < 3; ++axis) {
-    if (axis > first_axis) text += 'x';
-    text += std::to_string(v[size_t(axis)]);
-  }
-  return text;
+  // Streamed rather than concatenated: GCC 12 warns falsely (-Wrestrict) on the latter.
+  std::ostringstream text;
+  for (int axis = first_axis; axis < 3; ++axis) text << (axis > first_axis ? "x" : "") << v[size_t(axis)];
+  return text.str();
 }
 
 // The convolution whose data gradient this transposed convolution is: it maps
