@@ -139,8 +139,11 @@ Allocator::Allocation Allocator::allocate(VkDeviceSize requested) {
     used_bytes_ += bytes;
     return allocation;
   }
-  // Ranges still in use by in-flight work: wait for them rather than grow without bound.
-  if (pending_bytes_ >= bytes && stats().reserved_bytes >= 4 * block_bytes_) {
+  // Ranges still in use by in-flight work come back as the GPU finishes; wait for
+  // them only when growing further would take more than a fair share of the heap.
+  const uint64_t heap = kind_ == MemoryKind::Device ? limits.device_local_heap_bytes : 0;
+  const uint64_t budget = std::max<uint64_t>(heap / 2, 8 * block_bytes_);
+  if (pending_bytes_ >= bytes && stats().reserved_bytes + std::max(block_bytes_, bytes) > budget) {
     context_.stream().synchronize();
     collect(context_.stream().completed_serial());
     if (try_allocate(bytes, allocation)) {
