@@ -10,16 +10,16 @@ namespace {
 
 thread_local double flops_counted = 0;
 
+}  // namespace
+
 void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
   switch (init.kind) {
     case WeightInit::Kind::Gaussian: init_gaussian(weight, 0.0, init.sd, seed); break;
     case WeightInit::Kind::XavierUniform: init_xavier_uniform(weight, seed); break;
     case WeightInit::Kind::HeNormal: init_he_normal(weight, seed); break;
   }
-  init_constant(bias, init.bias);
+  if (bias.defined()) init_constant(bias, init.bias);
 }
-
-}  // namespace
 
 double forward_flops() { return flops_counted; }
 void reset_forward_flops() { flops_counted = 0; }

@@ -26,6 +26,9 @@ struct WeightInit {
   static WeightInit he(float bias = 0.0f) { return {Kind::HeNormal, 0.0f, bias}; }
 };
 
+// Fills a layer's weight as `init` says and its bias (if defined) with init.bias.
+void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed);
+
 // Biases learn at twice the rate and without weight decay, as in the Caffe
 // reference models (LeNet, AlexNet, GoogLeNet) the papers trained.
 class Conv2d : public Module {

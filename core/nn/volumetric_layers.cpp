@@ -3,20 +3,6 @@
 #include "core/init.h"
 
 namespace medrepro::nn {
-namespace {
-
-// As Conv2d's initialisation in core/nn/layers.cpp.
-void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
-  switch (init.kind) {
-    case WeightInit::Kind::Gaussian: init_gaussian(weight, 0.0, init.sd, seed); break;
-    case WeightInit::Kind::XavierUniform: init_xavier_uniform(weight, seed); break;
-    case WeightInit::Kind::HeNormal: init_he_normal(weight, seed); break;
-  }
-  init_constant(bias, init.bias);
-}
-
-}  // namespace
-
 Conv3d::Conv3d(int64_t in_channels, int64_t out_channels, int kernel, int stride, int padding, WeightInit init,
                uint64_t seed)
     : Conv3d(in_channels, out_channels, {kernel, kernel, kernel}, conv3d_options(stride, padding), init, seed) {}

@@ -39,7 +39,9 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
-report::Json records_to_json(const std::vector<EpochRecord>& records) {
+}  // namespace
+
+report::Json epoch_records_to_json(const std::vector<EpochRecord>& records) {
   report::Json out = report::Json::Array{};
   for (const EpochRecord& r : records) {
     out.push(report::Json()
@@ -52,7 +54,7 @@ report::Json records_to_json(const std::vector<EpochRecord>& records) {
   return out;
 }
 
-std::vector<EpochRecord> records_from_json(const report::Json& json) {
+std::vector<EpochRecord> epoch_records_from_json(const report::Json& json) {
   std::vector<EpochRecord> records;
   for (const report::Json& r : json.array()) {
     records.push_back({static_cast<int>(r["epoch"].number()), r["train_loss"].number(), r["val_loss"].number(),
@@ -60,8 +62,6 @@ std::vector<EpochRecord> records_from_json(const report::Json& json) {
   }
   return records;
 }
-
-}  // namespace
 
 Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
                     const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions) {
@@ -112,7 +112,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     }
     restore_training_state(state, model, &sgd);
     epochs_done = std::stoi(state.metadata.at("epochs_done"));
-    result.epochs = records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
+    result.epochs = epoch_records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
     result.resumed = true;
   }
 
@@ -174,7 +174,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       Checkpoint state = capture_training_state(model, &sgd);
       state.metadata["run"] = config.name;
       state.metadata["epochs_done"] = std::to_string(epoch + 1);
-      state.metadata["records"] = records_to_json(result.epochs).dump(0);
+      state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
       save_checkpoint(config.checkpoint_path, state);
     }
   }

@@ -12,6 +12,7 @@
 #include "core/optim.h"
 #include "datasets/batch.h"
 #include "datasets/image.h"
+#include "papers/common/json.h"
 
 namespace medrepro::papers {
 
@@ -61,6 +62,10 @@ struct TrainingResult {
   Evaluation test;
   bool resumed = false;
 };
+
+// Per-epoch metrics to and from JSON (checkpoints, run files).
+report::Json epoch_records_to_json(const std::vector<EpochRecord>& records);
+std::vector<EpochRecord> epoch_records_from_json(const report::Json& json);
 
 Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
                     const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions);

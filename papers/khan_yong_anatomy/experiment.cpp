@@ -5,21 +5,12 @@ namespace khan_yong {
 using medrepro::report::Json;
 
 Json run_to_json(const Run& run, bool with_predictions) {
-  Json epochs = Json::Array{};
-  for (const auto& e : run.result.epochs) {
-    epochs.push(Json()
-                    .set("epoch", e.epoch)
-                    .set("train_loss", e.train_loss)
-                    .set("val_loss", e.val_loss)
-                    .set("val_accuracy", e.val_accuracy)
-                    .set("seconds", e.seconds));
-  }
   Json j;
   j.set("model", run.model).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));
   j.set("train_size", uint64_t(run.train_size)).set("val_size", uint64_t(run.val_size)).set("epochs", run.epochs);
   j.set("train_seconds", run.result.train_seconds).set("resumed", run.result.resumed);
   j.set("test_loss", run.result.test.loss).set("test_accuracy", run.result.test.accuracy);
-  j.set("per_epoch", epochs);
+  j.set("per_epoch", medrepro::papers::epoch_records_to_json(run.result.epochs));
   if (with_predictions) {
     Json predictions = Json::Array{};
     for (const auto& p : run.result.test.predictions) {
@@ -46,10 +37,7 @@ Run run_from_json(const Json& j) {
   run.result.train_seconds = j["train_seconds"].number();
   run.result.test.loss = j["test_loss"].number();
   run.result.test.accuracy = j["test_accuracy"].number();
-  for (const Json& e : j["per_epoch"].array()) {
-    run.result.epochs.push_back({static_cast<int>(e["epoch"].number()), e["train_loss"].number(),
-                                 e["val_loss"].number(), e["val_accuracy"].number(), e["seconds"].number()});
-  }
+  run.result.epochs = medrepro::papers::epoch_records_from_json(j["per_epoch"]);
   if (j.contains("test_predictions")) {
     for (const Json& p : j["test_predictions"].array()) {
       medrepro::papers::Prediction prediction;

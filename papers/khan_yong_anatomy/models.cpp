@@ -170,13 +170,18 @@ std::unique_ptr<SequentialClassifier> make_lenet(int input_size, int classes, ui
   return model;
 }
 
-std::unique_ptr<SequentialClassifier> make_alexnet(int input_size, int classes, uint64_t seed) {
-  auto model = std::make_unique<Sequential>();
-  nn::Sequential& b = model->body();
+// AlexNet's first stage, which the proposed CNN keeps: conv 96@11x11/4, ReLU, LRN, max-pool 3/2.
+static void add_alexnet_conv1(nn::Sequential& b, uint64_t seed) {
   b.emplace<nn::Conv2d>(1, 96, 11, 4, 0, W::gaussian(0.01f, 0.0f), seed + 1);
   b.emplace<nn::ReLU>();
   b.emplace<nn::LocalResponseNorm>();
   b.emplace<nn::MaxPool2d>(caffe_max_pool(3, 2));
+}
+
+std::unique_ptr<SequentialClassifier> make_alexnet(int input_size, int classes, uint64_t seed) {
+  auto model = std::make_unique<Sequential>();
+  nn::Sequential& b = model->body();
+  add_alexnet_conv1(b, seed);
   b.emplace<nn::Conv2d>(96, 256, 5, 1, 2, W::gaussian(0.01f, 0.1f), seed + 2);
   b.emplace<nn::ReLU>();
   b.emplace<nn::LocalResponseNorm>();
@@ -203,10 +208,7 @@ std::unique_ptr<SequentialClassifier> make_alexnet(int input_size, int classes, 
 std::unique_ptr<SequentialClassifier> make_proposed_cnn(int input_size, int classes, uint64_t seed) {
   auto model = std::make_unique<Sequential>();
   nn::Sequential& b = model->body();
-  b.emplace<nn::Conv2d>(1, 96, 11, 4, 0, W::gaussian(0.01f, 0.0f), seed + 1);
-  b.emplace<nn::ReLU>();
-  b.emplace<nn::LocalResponseNorm>();
-  b.emplace<nn::MaxPool2d>(caffe_max_pool(3, 2));
+  add_alexnet_conv1(b, seed);
   b.emplace<nn::Conv2d>(96, 256, 5, 2, 2, W::gaussian(0.01f, 0.1f), seed + 2);
   b.emplace<nn::ReLU>();
   b.emplace<nn::Conv2d>(256, 384, 3, 2, 1, W::gaussian(0.01f, 0.0f), seed + 3);
