@@ -1,6 +1,7 @@
 #include "papers/common/json.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -90,8 +91,11 @@ void write_string(std::string& out, const std::string& s) {
 }  // namespace
 
 void Json::write(std::string& out, int indent, int depth) const {
-  const std::string pad = indent > 0 ? "\n" + std::string(size_t(indent * (depth + 1)), ' ') : "";
-  const std::string end_pad = indent > 0 ? "\n" + std::string(size_t(indent * depth), ' ') : "";
+  std::string pad, end_pad;  // built in steps: GCC 12 warns falsely (-Wrestrict) on "\n" + string
+  if (indent > 0) {
+    pad.append(1, '\n').append(size_t(indent * (depth + 1)), ' ');
+    end_pad.append(1, '\n').append(size_t(indent * depth), ' ');
+  }
   if (is_null()) {
     out += "null";
   } else if (auto* b = std::get_if<bool>(&value_)) {
@@ -100,9 +104,10 @@ void Json::write(std::string& out, int indent, int depth) const {
     if (!std::isfinite(*d)) {
       out += "null";  // JSON has no NaN or Inf
     } else {
+      // The shortest text that reads back as the same double, so files round-trip exactly.
       char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.10g", *d);
-      out += buffer;
+      const auto result = std::to_chars(buffer, buffer + sizeof buffer, *d);
+      out.append(buffer, result.ptr);
     }
   } else if (auto* s = std::get_if<std::string>(&value_)) {
     write_string(out, *s);

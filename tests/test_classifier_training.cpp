@@ -1,0 +1,97 @@
+// The shared classification training loop: an interrupted run resumed from its
+// per-epoch checkpoint ends with exactly the numbers of an uninterrupted one.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "core/init.h"
+#include "core/nn/layers.h"
+#include "papers/common/classifier_training.h"
+#include "testing.h"
+
+namespace fs = std::filesystem;
+namespace nn = medrepro::nn;
+using medrepro::Tensor;
+
+namespace {
+
+// Horizontal or vertical bars in noise, 12x12, as uint8 images.
+medrepro::datasets::ImageSet bars(int count) {
+  medrepro::datasets::ImageSet set;
+  set.height = set.width = 12;
+  set.class_names = {"horizontal", "vertical"};
+  medrepro::Rng rng(3);
+  for (int n = 0; n < count; ++n) {
+    const int label = n % 2, at = 2 + static_cast<int>(rng.below(8));
+    for (int y = 0; y < 12; ++y) {
+      for (int x = 0; x < 12; ++x) {
+        const bool bar = label == 0 ? y == at : x == at;
+        set.pixels.push_back(static_cast<uint8_t>((bar ? 180 : 40) + rng.below(40)));
+      }
+    }
+    set.labels.push_back(label);
+    set.files.push_back(std::to_string(n));
+  }
+  return set;
+}
+
+struct Net : medrepro::papers::Classifier {
+  Net() : body(add_module("body", std::make_unique<nn::Sequential>())) {
+    body.emplace<nn::Conv2d>(1, 4, 3, 1, 1, nn::WeightInit::he(), 11);
+    body.emplace<nn::ReLU>();
+    body.emplace<nn::MaxPool2d>(medrepro::pool2d(2, 2));
+    body.emplace<nn::Flatten>();
+    body.emplace<nn::Linear>(4 * 6 * 6, 16, nn::WeightInit::xavier(), 12);
+    body.emplace<nn::ReLU>();
+    body.emplace<nn::Dropout>(0.3f, 13);  // the resumed run must draw the same masks
+    body.emplace<nn::Linear>(16, 2, nn::WeightInit::xavier(), 14);
+  }
+  Tensor forward(const Tensor& x) override { return body.forward(x); }
+  nn::Sequential& body;
+};
+
+}  // namespace
+
+TEST_CASE("a run interrupted after an epoch resumes to the same final numbers") {
+  const auto set = bars(60);
+  std::vector<size_t> train, val, test;
+  for (size_t i = 0; i < 60; ++i) (i < 40 ? train : i < 50 ? val : test).push_back(i);
+  const fs::path dir = fs::temp_directory_path() / ("medrepro_resume_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+
+  medrepro::papers::TrainingConfig config;
+  config.name = "bars";
+  config.epochs = 3;
+  config.batch_size = 8;
+  config.sgd = {0.05f, 0.9f, 0.0005f, medrepro::MomentumConvention::Caffe};
+  config.input = {12, 12, 0.0f, 1.0f};
+  Net straight;
+  const auto uninterrupted = medrepro::papers::train_classifier(straight, set, train, val, test, config);
+
+  config.checkpoint_path = (dir / "bars.ckpt").string();
+  config.epochs = 1;  // "interrupted" after the first epoch
+  Net first;
+  medrepro::papers::train_classifier(first, set, train, val, test, config);
+  config.epochs = 3;
+  Net second;  // a fresh process would build the model anew
+  const auto resumed = medrepro::papers::train_classifier(second, set, train, val, test, config);
+
+  CHECK(resumed.resumed);
+  REQUIRE(resumed.epochs.size() == 3);
+  for (size_t e = 0; e < 3; ++e) {
+    CHECK(resumed.epochs[e].train_loss == uninterrupted.epochs[e].train_loss);
+    CHECK(resumed.epochs[e].val_loss == uninterrupted.epochs[e].val_loss);
+  }
+  CHECK(resumed.test.loss == uninterrupted.test.loss);
+  REQUIRE(resumed.test.predictions.size() == uninterrupted.test.predictions.size());
+  for (size_t i = 0; i < resumed.test.predictions.size(); ++i) {
+    CHECK(resumed.test.predictions[i].probabilities == uninterrupted.test.predictions[i].probabilities);
+  }
+  CHECK(uninterrupted.test.accuracy >= 80.0);  // it learned something
+
+  config.name = "another run";
+  Net third;
+  CHECK_THROWS_WITH_AS(medrepro::papers::train_classifier(third, set, train, val, test, config),
+                       doctest::Contains("belongs to another run"), medrepro::Error);
+  fs::remove_all(dir);
+}
