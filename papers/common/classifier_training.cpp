@@ -166,7 +166,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     record.epoch = epoch + 1;
     record.seconds = seconds_since(epoch_start);
     record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
-    const Evaluation validation = evaluate(model, set, val, config.input, config.batch_size, false);
+    const Evaluation validation = evaluate(model, set, val, config.input, config.evaluation_batch_size, false);
     record.val_loss = validation.loss;
     record.val_accuracy = validation.accuracy;
     result.epochs.push_back(record);
@@ -180,7 +180,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   }
   std::fprintf(stderr, "\n");
   for (const EpochRecord& r : result.epochs) result.train_seconds += r.seconds;
-  result.test = evaluate(model, set, test, config.input, config.batch_size, true);
+  result.test = evaluate(model, set, test, config.input, config.evaluation_batch_size, true);
   return result;
 }
 

@@ -32,6 +32,7 @@ struct TrainingConfig {
   std::string name;  // shown in progress lines, stored in checkpoints
   int epochs = 30;
   size_t batch_size = 64;
+  size_t evaluation_batch_size = 100;  // validation and test batches: a speed setting
   SgdOptions sgd;                   // constant learning rate
   uint64_t seed = 1;                // order of the mini-batches
   datasets::BatchOptions input;     // network input size and normalisation
