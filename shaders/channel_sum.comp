@@ -1,11 +1,22 @@
 #version 450
+// variant: channel_sum_storage -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
 // out[c] = sum of x[(o * channels + c) * inner + i] over o < outer, i < inner,
 // plus beta * out[c]: bias gradients. One workgroup per channel; each invocation
-// sums a fixed strided subset, then a fixed-order tree in shared memory combines
-// them, so the result is the same on every run.
+// sums a fixed strided subset (elements lane, lane + lanes, ... of the channel,
+// in that order), then a fixed-order tree in shared memory combines them, so the
+// result is the same on every run. The element's (o, i) advances by a constant
+// step instead of an integer division per element (slow on CPU drivers), and
+// reads go through a texel buffer where possible (the _storage variant is the
+// fallback).
+#ifdef STORAGE_READS
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+#define READ_X(i) x[i]
+#else
+layout(binding = 0) uniform samplerBuffer x_texels;
+#define READ_X(i) texelFetch(x_texels, int(i)).r
+#endif
 layout(std430, binding = 1) buffer Out { float out_[]; };
 layout(push_constant) uniform Push { uint outer, channels, inner; float beta; } p;
 
@@ -13,12 +24,24 @@ shared float partial[gl_WorkGroupSize.x];
 
 void main() {
   const uint lane = gl_LocalInvocationID.x, lanes = gl_WorkGroupSize.x;
-  const uint count = p.outer * p.inner;
+  // Element e = o * inner + i of the channel; e advances by `lanes` per step.
+  const uint o_step = lanes / p.inner, i_step = lanes % p.inner;
+  const uint o_start = lane / p.inner, i_start = lane % p.inner;
+  const uint plane = p.channels * p.inner;  // elements between consecutive o
   for (uint channel = gl_WorkGroupID.x; channel < p.channels; channel += gl_NumWorkGroups.x) {
     float sum = 0.0;
-    for (uint e = lane; e < count; e += lanes) {
-      uint o = e / p.inner, i = e - o * p.inner;
-      sum += x[(o * p.channels + channel) * p.inner + i];
+    uint o = o_start, i = i_start;
+    uint index = o * plane + channel * p.inner + i;
+    while (o < p.outer) {
+      sum += READ_X(index);
+      o += o_step;
+      i += i_step;
+      index += o_step * plane + i_step;
+      if (i >= p.inner) {
+        i -= p.inner;
+        o += 1u;
+        index += plane - p.inner;
+      }
     }
     partial[lane] = sum;
     barrier();

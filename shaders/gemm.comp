@@ -28,6 +28,7 @@ layout(push_constant) uniform Push {
   uint c_offset, c_row, c_col, c_batch;
   uint bias_offset, bias_mode, sum_over_batch;
   float alpha, beta;
+  uint slice;  // sum over the batch: entries per slice; slice z sums entries z * slice.. into C + z * c_batch
 } p;
 
 // The block of C of rows row0.. row0 + TILE_M - 1 and columns col0, col0 + col_step, ...
@@ -37,8 +38,8 @@ void compute_block(uint batch_index, uint row0, uint col0) {
   for (uint i = 0; i < TILE_M; ++i)
     for (uint j = 0; j < TILE_N; ++j) acc[i][j] = 0.0;
 
-  const uint first = p.sum_over_batch != 0u ? 0u : batch_index;
-  const uint last = p.sum_over_batch != 0u ? p.batch : batch_index + 1u;
+  const uint first = p.sum_over_batch != 0u ? batch_index * p.slice : batch_index;
+  const uint last = p.sum_over_batch != 0u ? min(first + p.slice, p.batch) : batch_index + 1u;
   for (uint batch_entry = first; batch_entry < last; ++batch_entry) {
     // Rows and columns past the edge read the last valid one (any in-bounds value
     // would do): the inner loop stays branch-free and the stores are guarded.
@@ -76,7 +77,7 @@ void compute_block(uint batch_index, uint row0, uint col0) {
     row_bias[i] = p.bias_mode == BIAS_PER_ROW ? bias[p.bias_offset + min(row0 + i, p.m - 1u)] : 0.0;
   for (uint j = 0; j < TILE_N; ++j)
     col_bias[j] = p.bias_mode == BIAS_PER_COLUMN ? bias[p.bias_offset + min(col0 + j * col_step, p.n - 1u)] : 0.0;
-  const uint c_base = p.c_offset + (p.sum_over_batch != 0u ? 0u : batch_index * p.c_batch);
+  const uint c_base = p.c_offset + batch_index * p.c_batch;  // with a sum over the batch: the slice
   const bool overwrite = p.beta == 0.0;
   for (uint i = 0; i < TILE_M; ++i) {
     const uint row = row0 + i;
@@ -94,7 +95,7 @@ void compute_block(uint batch_index, uint row0, uint col0) {
 void main() {
   const uint block_rows = TILE_M * gl_WorkGroupSize.y;
   const uint block_cols = TILE_N * gl_WorkGroupSize.x;
-  const uint batches = p.sum_over_batch != 0u ? 1u : p.batch;
+  const uint batches = p.sum_over_batch != 0u ? (p.batch + p.slice - 1u) / p.slice : p.batch;
   // Grid-stride loops: the host caps the grid at maxComputeWorkGroupCount.
   for (uint z = gl_WorkGroupID.z; z < batches; z += gl_NumWorkGroups.z) {
     for (uint by = gl_WorkGroupID.y * block_rows; by < p.m; by += gl_NumWorkGroups.y * block_rows) {

@@ -2,6 +2,7 @@
 
 #include "core/ops/conv2d.h"
 #include "core/ops/elementwise.h"
+#include "core/ops/gemm.h"
 #include "testing.h"
 
 using medrepro::Conv2dOptions;
@@ -188,4 +189,37 @@ TEST_CASE("conv2d rejects bad shapes naming the op and both shapes") {
                        doctest::Contains("conv2d: bias [3] does not match weight [2, 3, 3, 3]"), medrepro::Error);
   CHECK_THROWS_AS(medrepro::conv2d(Tensor::zeros({3, 5, 5}), Tensor::zeros({2, 3, 3, 3}), Tensor()),
                   medrepro::Error);
+}
+
+TEST_CASE("conv2d: texel-buffer kernels and the storage-buffer fallback agree bit for bit") {
+  // LeNet-like (folded batch, 5x5 taps), strided and padded, dilated, pointwise.
+  const ConvCase cases[] = {
+      {3, 1, 12, 12, 4, 5, 5, {}},
+      {2, 3, 9, 7, 5, 3, 3, stride_pad_dilation(2, 1, 1, 2)},
+      {2, 2, 9, 9, 3, 3, 2, stride_pad_dilation(1, 2, 0, 1, 2, 1)},
+      {2, 6, 4, 5, 7, 1, 1, {}},
+  };
+  uint32_t seed = 200;
+  for (const ConvCase& c : cases) {
+    INFO(c.name());
+    Tensor x = testing::random_tensor(c.input(), seed++), w = testing::random_tensor(c.weight(), seed++);
+    Tensor b = testing::random_tensor({c.out_channels}, seed++);
+    Tensor dy = testing::random_tensor({c.batch, c.out_channels, c.out_h(), c.out_w()}, seed++);
+    auto run = [&](medrepro::GemmPath path) {
+      medrepro::GemmTuning tuning;
+      tuning.path = path;
+      const medrepro::GemmTuning saved = medrepro::gemm_tuning();
+      medrepro::set_gemm_tuning(tuning);
+      Tensor tx = x.detach(), tw = w.detach(), tb = b.detach();
+      for (Tensor* t : {&tx, &tw, &tb}) t->set_requires_grad(true);
+      Tensor y = medrepro::conv2d(tx, tw, tb, c.options);
+      y.backward(dy);
+      std::vector<std::vector<float>> results{y.to_host(), tx.grad().to_host(), tw.grad().to_host(),
+                                              tb.grad().to_host()};
+      medrepro::set_gemm_tuning(saved);
+      return results;
+    };
+    const auto texel = run(medrepro::GemmPath::Auto), storage = run(medrepro::GemmPath::Storage);
+    for (size_t i = 0; i < texel.size(); ++i) CHECK_MESSAGE(texel[i] == storage[i], "result " << i << " differs");
+  }
 }

@@ -9,6 +9,8 @@
 
 using medrepro::Gemm;
 using medrepro::GemmBias;
+using medrepro::GemmPath;
+using medrepro::GemmTuning;
 using medrepro::MatrixView;
 using medrepro::Tensor;
 
@@ -69,7 +71,156 @@ std::string name(const Gemm& g) {
          std::to_string(g.batch);
 }
 
+// Sets a GEMM tuning for a scope, restoring the previous one when it ends (even by an exception).
+struct ScopedTuning {
+  explicit ScopedTuning(const GemmTuning& tuning) : saved(medrepro::gemm_tuning()) {
+    medrepro::set_gemm_tuning(tuning);
+  }
+  ~ScopedTuning() { medrepro::set_gemm_tuning(saved); }
+  ScopedTuning(const ScopedTuning&) = delete;
+  ScopedTuning& operator=(const ScopedTuning&) = delete;
+  GemmTuning saved;
+};
+
+GemmTuning storage_path() {
+  GemmTuning t;
+  t.path = GemmPath::Storage;
+  return t;
+}
+
+// C after running g under `tuning`, starting from `c_before` (restored first).
+std::vector<float> result_with(const Gemm& g, const GemmTuning& tuning, const std::vector<float>& c_before) {
+  ScopedTuning scope(tuning);
+  medrepro::copy_into(g.c.tensor, Tensor::from_host(g.c.tensor.shape(), c_before));
+  medrepro::gemm(g);
+  return g.c.tensor.to_host();
+}
+
+// The texel kernel under `tuning` matches float64 and, bit for bit, the storage kernel.
+void check_against_storage(const Gemm& g, const GemmTuning& tuning, const std::string& what) {
+  const std::vector<float> c_before = g.c.tensor.to_host();
+  const std::vector<double> expected = reference(g, c_before);
+  const std::vector<float> texel = result_with(g, tuning, c_before);
+  testing::check_close(texel, expected, 1e-5, 1e-4, what);
+  const std::vector<float> storage = result_with(g, storage_path(), c_before);
+  CHECK_MESSAGE(texel == storage, what << ": texel and storage kernels differ");
+}
+
+// A k x n (or, transposed, stored n x k) operand view with the given layout inside a
+// larger tensor: "aligned" has offset and leading dimension multiples of 4
+// (vector reads), "odd" an offset of 1 and an odd leading dimension (scalar reads).
+MatrixView operand(int64_t rows, int64_t cols, bool transposed, bool aligned, int64_t batch, uint32_t seed) {
+  const int64_t stored_rows = transposed ? cols : rows, stored_cols = transposed ? rows : cols;
+  const int64_t lead = aligned ? (stored_cols + 3) / 4 * 4 + 4 : stored_cols + (stored_cols % 2 == 0 ? 1 : 2);
+  const int64_t offset = aligned ? 8 : 1;
+  const int64_t image = stored_rows * lead + 4;
+  MatrixView v = MatrixView::row_major(testing::random_tensor({offset + batch * image}, seed), lead, offset);
+  if (batch > 1) v = v.batched(image);
+  return transposed ? v.transposed() : v;
+}
+
 }  // namespace
+
+TEST_CASE("gemm texel kernel: every way of reading A and B, odd sizes and offsets, equals the storage kernel") {
+  GemmTuning no_packing;
+  no_packing.pack = false;  // keep the scalar reads of unaligned operands
+  // k = 9 and 6 leave a tail of k % 4; m and n are not multiples of the blocks.
+  for (auto [m, n, k] : {std::array<int64_t, 3>{13, 22, 9}, {5, 3, 6}, {1, 9, 4}}) {
+    for (bool a_transposed : {false, true})
+      for (bool a_aligned : {false, true})
+        for (bool b_transposed : {false, true})
+          for (bool b_aligned : {false, true}) {
+            Gemm g;
+            g.m = m;
+            g.n = n;
+            g.k = k;
+            g.a = operand(m, k, a_transposed, a_aligned, 1, 61);
+            g.b = operand(k, n, b_transposed, b_aligned, 1, 62);
+            g.c = MatrixView::row_major(Tensor::full({m + 2, n + 5}, 7.0f), n + 5, n + 5 + 1);
+            const std::string label = name(g) + " A " + (a_transposed ? "T" : "N") + (a_aligned ? " aligned" : " odd") +
+                                      ", B " + (b_transposed ? "T" : "N") + (b_aligned ? " aligned" : " odd");
+            check_against_storage(g, no_packing, label);
+            check_against_storage(g, GemmTuning{}, label + ", packed");
+            if (a_transposed != b_transposed) continue;  // still covers every read mode with beta and bias
+            g.alpha = -2.0f;
+            g.beta = 0.5f;
+            g.bias = testing::random_tensor({m + n + 3}, 63);
+            g.bias_mode = GemmBias::PerColumn;
+            g.bias_offset = 3;
+            check_against_storage(g, no_packing, label + ", alpha, beta, bias");
+          }
+  }
+}
+
+TEST_CASE("gemm texel kernel: batches, shared and folded A, bias, beta, transposition, every tiling") {
+  // A few tilings only: each is a separate pipeline per variant, and compiling
+  // them dominates this test's time on CPU drivers without a warm shader cache.
+  std::vector<GemmTuning> tunings(1);  // the defaults
+  for (auto [tile_m, tile_n, lanes, fold] : {std::array<uint32_t, 4>{4, 4, 8, 0}, {8, 4, 3, 1}, {4, 8, 16, 1}}) {
+    GemmTuning t;
+    t.tile_m = tile_m;
+    t.tile_n = tile_n;
+    t.lanes = lanes;
+    t.fold_batch = fold != 0;
+    t.transpose = fold != 0;  // both on or both off
+    tunings.push_back(t);
+  }
+  for (const GemmTuning& t : tunings) {
+    const std::string label = " tiles " + std::to_string(t.tile_m) + "x" + std::to_string(t.tile_n) + " lanes " +
+                              std::to_string(t.lanes) + (t.fold_batch ? " fold+transpose" : "");
+    Gemm g = plain(7, 12, 9, 3, 71);  // n % 4 = 0: folds with B read along n
+    check_against_storage(g, t, "batch 3" + label);
+    g.a = g.a.batched(0);  // one A for the batch: folds into columns
+    g.bias = testing::random_tensor({12}, 72);
+    g.bias_mode = GemmBias::PerRow;
+    check_against_storage(g, t, "shared A, per-row bias" + label);
+    g.beta = 1.0f;
+    g.b = MatrixView::row_major(testing::random_tensor({3, 12, 16}, 73), 16).batched(12 * 16).transposed();
+    check_against_storage(g, t, "shared A, B read along k, beta 1" + label);
+    Gemm thin = plain(37, 5, 8, 4, 74);  // few columns, many rows: transposes
+    thin.b = thin.b.batched(0);
+    check_against_storage(thin, t, "37x5x8 batch 4, shared B" + label);
+  }
+}
+
+TEST_CASE("gemm summed over a long batch: slices reduced in a fixed order") {
+  // Few outputs and many terms: the batch is split into partial sums.
+  for (auto [m, n, k, batch] : {std::array<int64_t, 4>{3, 5, 100, 40}, {9, 13, 300, 16}, {1, 1, 1, 3}}) {
+    Gemm g = plain(m, n, k, batch, 81);
+    g.sum_over_batch = true;
+    g.c = MatrixView::row_major(Tensor::full({m, n}, std::numeric_limits<float>::quiet_NaN()), n);
+    check_against_storage(g, GemmTuning{}, "sum over " + name(g));
+    g.beta = 1.0f;
+    g.alpha = 0.5f;
+    g.bias = testing::random_tensor({n}, 82);
+    g.bias_mode = GemmBias::PerColumn;
+    check_against_storage(g, GemmTuning{}, "sum over " + name(g) + ", alpha, beta, bias");
+    const std::vector<float> first = g.c.tensor.to_host();
+    medrepro::copy_into(g.c.tensor, Tensor::from_host({m, n}, first));
+    medrepro::gemm(g);
+    const std::vector<float> once = g.c.tensor.to_host();
+    medrepro::copy_into(g.c.tensor, Tensor::from_host({m, n}, first));
+    medrepro::gemm(g);
+    CHECK_MESSAGE(g.c.tensor.to_host() == once, "sum over " << name(g) << " is not reproducible");
+  }
+}
+
+TEST_CASE("gemm texel kernel loops past a capped grid") {
+  const auto& limits = medrepro::Context::get().limits();
+  GemmTuning t;
+  t.tile_m = 4;
+  t.tile_n = 4;
+  t.lanes = 1;
+  t.transpose = false;
+  ScopedTuning scope(t);
+  const int64_t wide = int64_t(limits.max_workgroup_count[1]) * 4 + 5;  // column blocks run along y
+  check_gemm(plain(1, wide, 1), "1x" + std::to_string(wide) + "x1");
+  const int64_t tall = int64_t(limits.max_workgroup_count[0]) * 4 + 7;  // row blocks along x
+  check_gemm(plain(tall, 1, 2), std::to_string(tall) + "x1x2");
+  const int64_t deep = int64_t(limits.max_workgroup_count[2]) + 3;
+  check_gemm(plain(1, 1, 2, deep), "batch " + std::to_string(deep));
+  CHECK_THROWS_AS(medrepro::set_gemm_tuning({GemmPath::Auto, 5, 4, 8}), medrepro::Error);
+}
 
 TEST_CASE("gemm matches float64 at awkward sizes; beta 0 never reads C (NaN-filled)") {
   for (auto [m, n, k] : {std::array<int64_t, 3>{1, 1, 1}, {7, 13, 5}, {64, 33, 129}, {1, 67, 3}, {67, 1, 2},
@@ -144,7 +295,8 @@ TEST_CASE("gemm summed over the batch") {
   }
 }
 
-TEST_CASE("gemm is exact for every register tiling, and loops past a capped grid") {
+TEST_CASE("gemm storage kernel is exact for every register tiling, and loops past a capped grid") {
+  ScopedTuning storage(storage_path());
   const medrepro::GemmTiling saved = medrepro::gemm_tiling();
   for (medrepro::GemmTiling tiling : {medrepro::GemmTiling{1, 1, 1, 1}, {3, 5, 7, 3}, {8, 4, 8, 8}, {2, 7, 32, 1}}) {
     medrepro::set_gemm_tiling(tiling);
@@ -194,6 +346,11 @@ TEST_CASE("channel_sum reduces over outer and inner dimensions in a fixed order"
     testing::check_close(first, sums, 1e-5, 1e-4, label);
     medrepro::channel_sum(out, tx, outer, channels, inner, 0.0f);
     CHECK_MESSAGE(out.to_host() == first, label << " is not reproducible");
+    {
+      ScopedTuning storage(storage_path());
+      medrepro::channel_sum(out, tx, outer, channels, inner, 0.0f);
+      CHECK_MESSAGE(out.to_host() == first, label << ": texel and storage reads differ");
+    }
 
     Tensor target = Tensor::from_host({channels}, before);
     medrepro::channel_sum(target, tx, outer, channels, inner, 0.5f);

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "core/ops/elementwise.h"
+#include "core/ops/gemm.h"
 #include "core/ops/linear.h"
 #include "testing.h"
 
@@ -83,4 +84,30 @@ TEST_CASE("linear rejects mismatched shapes naming both") {
   CHECK_THROWS_WITH_AS(medrepro::linear(Tensor::zeros({2, 3}), Tensor::zeros({4, 3}), Tensor::zeros({3})),
                        doctest::Contains("linear: bias [3] does not match weight [4, 3]"), medrepro::Error);
   CHECK_THROWS_AS(medrepro::linear(Tensor::zeros({2, 3, 1}), Tensor::zeros({4, 3}), Tensor()), medrepro::Error);
+}
+
+TEST_CASE("linear: texel-buffer kernels and the storage-buffer fallback agree bit for bit") {
+  // Feature counts that are not multiples of 4 (scalar reads, packed copies) and ones that are.
+  for (auto [batch, in, out] : {std::array<int64_t, 3>{5, 10, 7}, {64, 50, 20}, {3, 33, 17}}) {
+    Tensor x = testing::random_tensor({batch, in}, 31), w = testing::random_tensor({out, in}, 32);
+    Tensor b = testing::random_tensor({out}, 33), dy = testing::random_tensor({batch, out}, 34);
+    auto run = [&](medrepro::GemmPath path) {
+      medrepro::GemmTuning tuning;
+      tuning.path = path;
+      const medrepro::GemmTuning saved = medrepro::gemm_tuning();
+      medrepro::set_gemm_tuning(tuning);
+      Tensor tx = x.detach(), tw = w.detach(), tb = b.detach();
+      for (Tensor* t : {&tx, &tw, &tb}) t->set_requires_grad(true);
+      Tensor y = medrepro::linear(tx, tw, tb);
+      y.backward(dy);
+      std::vector<std::vector<float>> results{y.to_host(), tx.grad().to_host(), tw.grad().to_host(),
+                                              tb.grad().to_host()};
+      medrepro::set_gemm_tuning(saved);
+      return results;
+    };
+    const auto texel = run(medrepro::GemmPath::Auto), storage = run(medrepro::GemmPath::Storage);
+    for (size_t i = 0; i < texel.size(); ++i) {
+      CHECK_MESSAGE(texel[i] == storage[i], batch << "x" << in << " -> " << out << ": result " << i << " differs");
+    }
+  }
 }

@@ -24,6 +24,7 @@ struct Geometry {
   Conv2dOptions options;
 
   int64_t rows() const { return channels * kernel_h * kernel_w; }
+  int64_t padded_rows() const { return (rows() + 3) / 4 * 4; }  // row length of the transposed columns
   int64_t positions() const { return out_h * out_w; }
   int64_t input_image() const { return channels * height * width; }
   int64_t output_image() const { return out_channels * positions(); }
@@ -63,6 +64,10 @@ Geometry make_geometry(const Tensor& x, const Tensor& weight, const Tensor& bias
     fail("conv2d: bias " + to_string(bias.shape()) + " does not match weight " + to_string(weight.shape()));
   }
   count32(x, "conv2d");
+  // The column kernels split positions with float reciprocals, exact below 2^22.
+  if (g.height * g.width >= (int64_t(1) << 22) || g.out_h * g.out_w >= (int64_t(1) << 22)) {
+    fail("conv2d: images of " + both + " exceed 2^22 pixels");
+  }
   if (g.batch * g.output_image() > int64_t(0xffffffffu)) fail("conv2d: output of " + both + " too large");
   return g;
 }
@@ -70,7 +75,8 @@ Geometry make_geometry(const Tensor& x, const Tensor& weight, const Tensor& bias
 // Images per im2col chunk: as many as the budget allows, at least one.
 int64_t images_per_chunk(const Geometry& g) {
   const uint64_t device_limit = Context::get().limits().max_storage_buffer_range;
-  const uint64_t per_image = uint64_t(g.rows()) * uint64_t(g.positions()) * sizeof(float);
+  // Room for one image's columns, or their transpose with padded rows (backward_weight).
+  const uint64_t per_image = uint64_t(g.padded_rows()) * uint64_t(g.positions()) * sizeof(float);
   if (per_image > device_limit || per_image / sizeof(float) > 0xffffffffu) {
     fail("conv2d: the columns of one image (" + format_bytes(per_image) + ") exceed this device's " +
          "maxStorageBufferRange of " + format_bytes(device_limit));
@@ -81,19 +87,22 @@ int64_t images_per_chunk(const Geometry& g) {
 
 // Mirrors the push-constant block of shaders/conv2d_im2col.comp and conv2d_col2im.comp.
 struct ColumnPush {
-  uint32_t images, channels, height, width;
+  uint32_t planes, height, width;
   uint32_t kernel_h, kernel_w, stride_h, stride_w;
   int32_t pad_h, pad_w;
   uint32_t dilation_h, dilation_w, out_h, out_w;
   uint32_t x_offset;
   float beta;
+  float inv_out_w, inv_stride_h, inv_stride_w, inv_width;
+  uint32_t channels, row_length;
+  float inv_channels;
 };
 
 ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, float beta) {
   const Conv2dOptions& o = g.options;
   auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
-  return {.images = u(images),
-          .channels = u(g.channels),
+  auto inverse = [](int64_t v) { return static_cast<float>(1.0 / double(v)); };
+  return {.planes = u(images * g.channels),
           .height = u(g.height),
           .width = u(g.width),
           .kernel_h = u(g.kernel_h),
@@ -107,21 +116,71 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, f
           .out_h = u(g.out_h),
           .out_w = u(g.out_w),
           .x_offset = u(first_image * g.input_image()),
-          .beta = beta};
+          .beta = beta,
+          .inv_out_w = inverse(g.out_w),
+          .inv_stride_h = inverse(o.stride_h),
+          .inv_stride_w = inverse(o.stride_w),
+          .inv_width = inverse(g.width),
+          .channels = u(g.channels),
+          .row_length = u(g.padded_rows()),
+          .inv_channels = inverse(g.channels)};
 }
 
-// columns[i] = the column matrix of image first_image + i of x; one invocation per output row.
+// Launches a column kernel over (position, plane): x covers `positions` with a
+// workgroup width that wastes little of the last group, y the planes of the chunk.
+void launch_columns(const char* shader, std::initializer_list<Access> bindings, const ColumnPush& push,
+                    int64_t positions) {
+  const DeviceLimits& limits = Context::get().limits();
+  const uint64_t lane_group = std::max<uint32_t>(limits.subgroup_size, 1);
+  uint64_t width = std::min<uint64_t>(linear_workgroup_size(), lane_group);
+  for (uint64_t w = width * 2; w <= linear_workgroup_size(); w *= 2) {
+    if ((uint64_t(positions) + w - 1) / w * w - uint64_t(positions) <= uint64_t(positions) / 8) width = w;
+  }
+  const uint32_t groups_x = ceil_div(uint64_t(positions), width);
+  if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
+  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), 1, 1},
+              {groups_x, std::min(push.planes, limits.max_workgroup_count[1]), 1},
+              {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w});
+}
+
+// Whether `t` can be read through an R32F texel buffer (else the _storage kernel
+// variants, also used when GemmTuning asks for the storage path, for tests).
+bool texel_readable(const Tensor& t) {
+  if (gemm_tuning().path == GemmPath::Storage) return false;
+  const BufferRange range = t.range();
+  const uint64_t alignment = std::max<uint64_t>(Context::get().limits().min_texel_buffer_offset_alignment, 1);
+  return fits_texel_buffer(range, BindingKind::TexelR32F) && range.offset % alignment == 0;
+}
+
+// columns[i] = the column matrix of image first_image + i of x.
 void im2col(const Tensor& x, const Tensor& columns, const Geometry& g, int64_t first_image, int64_t images) {
-  launch_linear("conv2d_im2col", {x.read(), columns.write()}, column_push(g, first_image, images, 0.0f),
-                uint64_t(images) * g.rows() * g.out_h);
+  const ColumnPush push = column_push(g, first_image, images, 0.0f);
+  if (texel_readable(x)) {
+    launch_columns("conv2d_im2col", {texels(x.range()), columns.write()}, push, g.positions());
+  } else {
+    launch_columns("conv2d_im2col_storage", {x.read(), columns.write()}, push, g.positions());
+  }
 }
 
-// dx[first_image + i] = the pixel-wise sum of columns[i] + beta * dx[first_image + i];
-// one invocation per input row.
+// rows[i] = the transposed column matrix of image first_image + i of x: [positions, padded_rows].
+void im2row(const Tensor& x, const Tensor& rows, const Geometry& g, int64_t first_image, int64_t images) {
+  const ColumnPush push = column_push(g, first_image, images, 0.0f);
+  if (texel_readable(x)) {
+    launch_columns("conv2d_im2row", {texels(x.range()), rows.write()}, push, g.positions());
+  } else {
+    launch_columns("conv2d_im2row_storage", {x.read(), rows.write()}, push, g.positions());
+  }
+}
+
+// dx[first_image + i] = the pixel-wise sum of columns[i] + beta * dx[first_image + i].
 void col2im(const Tensor& columns, const Tensor& dx, const Geometry& g, int64_t first_image, int64_t images,
             float beta) {
-  launch_linear("conv2d_col2im", {columns.read(), dx.write()}, column_push(g, first_image, images, beta),
-                uint64_t(images) * g.channels * g.height);
+  const ColumnPush push = column_push(g, first_image, images, beta);
+  if (texel_readable(columns)) {
+    launch_columns("conv2d_col2im", {texels(columns.range()), dx.write()}, push, g.height * g.width);
+  } else {
+    launch_columns("conv2d_col2im_storage", {columns.read(), dx.write()}, push, g.height * g.width);
+  }
 }
 
 // Calls step(first_image, images) for each chunk of the batch.
@@ -207,11 +266,12 @@ void backward_weight(const Tensor& grad, const Tensor& x, const GradTarget& t, c
     gemm(gemm_step);
     return;
   }
+  // The columns transposed, so that the GEMM reads B along its rows (faster than along k).
   for_each_chunk(g, chunk, [&](int64_t first, int64_t images) {
-    im2col(x, columns, g, first, images);
+    im2row(x, columns, g, first, images);
     gemm_step.batch = images;
     gemm_step.a = image_matrices(grad, g.out_channels, g.positions(), first);
-    gemm_step.b = image_matrices(columns, g.rows(), g.positions(), 0).transposed();
+    gemm_step.b = MatrixView::row_major(columns, g.padded_rows()).batched(g.positions() * g.padded_rows());
     gemm_step.beta = first == 0 ? t.beta : 1.0f;  // later chunks add to the first
     gemm(gemm_step);
   });
@@ -237,7 +297,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
            int64_t chunk = 0;
            if (!g.pointwise() && (sink.needs(0) || sink.needs(1))) {
              chunk = images_per_chunk(g);
-             columns = Tensor::empty({chunk, g.rows(), g.positions()});
+             columns = Tensor::empty({chunk, g.padded_rows(), g.positions()});
            }
            if (sink.needs(0)) backward_input(grad, weight, sink.target(0), g, columns, chunk);
            if (sink.needs(1)) backward_weight(grad, x, sink.target(1), g, columns, chunk);

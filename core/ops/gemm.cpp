@@ -11,16 +11,7 @@ namespace medrepro {
 namespace {
 
 GemmTiling current_tiling;
-
-// Mirrors the push-constant block of shaders/gemm.comp.
-struct GemmPush {
-  uint32_t m, n, k, batch;
-  uint32_t a_offset, a_row, a_col, a_batch;
-  uint32_t b_offset, b_row, b_col, b_batch;
-  uint32_t c_offset, c_row, c_col, c_batch;
-  uint32_t bias_offset, bias_mode, sum_over_batch;
-  float alpha, beta;
-};
+GemmTuning current_tuning;
 
 // Kernels index with 32-bit unsigned integers.
 uint32_t index32(int64_t value, const char* what) {
@@ -51,6 +42,356 @@ void check_view(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch, 
   index32(last, "operand index");
 }
 
+bool is_cpu_device() { return Context::get().info().type == "CPU"; }
+
+uint64_t round_up(uint64_t value, uint64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// ---------------------------------------------------------------- storage-buffer kernel
+
+// Mirrors the push-constant block of shaders/gemm.comp.
+struct GemmPush {
+  uint32_t m, n, k, batch;
+  uint32_t a_offset, a_row, a_col, a_batch;
+  uint32_t b_offset, b_row, b_col, b_batch;
+  uint32_t c_offset, c_row, c_col, c_batch;
+  uint32_t bias_offset, bias_mode, sum_over_batch;
+  float alpha, beta;
+  uint32_t slice;
+};
+
+// `slice`: with a sum over the batch, entries per partial sum (C + s * c_batch for slice s).
+void storage_gemm(const Gemm& g, uint32_t slice) {
+  GemmPush push{};
+  push.m = index32(g.m, "m");
+  push.n = index32(g.n, "n");
+  push.k = index32(g.k, "k");
+  push.batch = index32(g.batch, "batch");
+  auto set_view = [](const MatrixView& v, uint32_t& offset, uint32_t& row, uint32_t& col, uint32_t& batch) {
+    offset = index32(v.offset, "offset");
+    row = index32(v.row_stride, "row stride");
+    col = index32(v.col_stride, "column stride");
+    batch = index32(v.batch_stride, "batch stride");
+  };
+  set_view(g.a, push.a_offset, push.a_row, push.a_col, push.a_batch);
+  set_view(g.b, push.b_offset, push.b_row, push.b_col, push.b_batch);
+  set_view(g.c, push.c_offset, push.c_row, push.c_col, push.c_batch);
+  push.bias_offset = index32(g.bias_offset, "bias offset");
+  push.bias_mode = static_cast<uint32_t>(g.bias_mode);
+  push.sum_over_batch = g.sum_over_batch ? 1u : 0u;
+  push.alpha = g.alpha;
+  push.beta = g.beta;
+  push.slice = slice;
+
+  const GemmTiling& t = current_tiling;
+  const uint32_t* max_groups = Context::get().limits().max_workgroup_count;
+  const uint32_t batches = g.sum_over_batch ? ceil_div(push.batch, slice) : push.batch;
+  // The shader loops over whatever the capped grid does not cover.
+  const std::array<uint32_t, 3> groups{std::min(ceil_div(push.n, uint64_t(t.tile_n) * t.local_x), max_groups[0]),
+                                       std::min(ceil_div(push.m, uint64_t(t.tile_m) * t.local_y), max_groups[1]),
+                                       std::min(batches, max_groups[2])};
+  // Without a bias, binding 3 still needs a buffer: A's, which is never read through it.
+  const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : g.a.tensor;
+  launch_grid("gemm", {g.a.tensor.read(), g.b.tensor.read(), g.c.tensor.write(), bias.read()}, push,
+              {t.local_x, t.local_y, 1}, groups, {t.tile_m, t.tile_n});
+}
+
+// ---------------------------------------------------------------- texel-buffer kernel
+
+// Mirrors the push-constant block of shaders/gemm_blocked.comp.
+struct BlockedPush {
+  uint32_t m, n, k, batch;
+  uint32_t a_offset, a_row, a_col, a_batch;
+  uint32_t b_offset, b_row, b_col, b_batch;
+  uint32_t c_offset, c_row, c_col, c_batch;
+  uint32_t bias_offset, bias_mode, sum_over_batch;
+  float alpha, beta;
+  uint32_t folded, columns;
+  float inv_n;
+  uint32_t slice;
+};
+
+// How the blocked kernel reads an operand: its A_MODE / B_MODE.
+enum class Read {
+  AlongK,      // contiguous along k, one RGBA texel = 4 values of k
+  AlongOther,  // contiguous along m (A) or n (B), one RGBA texel = 4 rows / columns
+  Scalar,      // one R32F texel per value, any strides
+};
+
+struct OperandRead {
+  Read read = Read::Scalar;
+  uint32_t offset = 0, row = 0, col = 0, batch = 0;  // texels in the vector modes, floats otherwise
+};
+
+bool multiple_of_4(int64_t x) { return x % 4 == 0; }
+
+// The read of a rows x cols operand (k along its columns for A, along its rows
+// for B). Strides that no index reaches (a single row, column or batch entry)
+// do not count, so that they need not be multiples of 4.
+OperandRead plan_read(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch, bool k_along_cols) {
+  const int64_t row = rows == 1 ? 0 : v.row_stride, col = cols == 1 ? 0 : v.col_stride;
+  const int64_t batch_stride = batch == 1 ? 0 : v.batch_stride;
+  const bool base_ok = multiple_of_4(v.offset) && multiple_of_4(batch_stride);
+  auto texels = [](int64_t floats) { return static_cast<uint32_t>(floats / 4); };
+  if (base_ok && (cols == 1 || v.col_stride == 1) && multiple_of_4(row)) {
+    return {k_along_cols ? Read::AlongK : Read::AlongOther, texels(v.offset), texels(row), 1, texels(batch_stride)};
+  }
+  if (base_ok && (rows == 1 || v.row_stride == 1) && multiple_of_4(col)) {
+    return {k_along_cols ? Read::AlongOther : Read::AlongK, texels(v.offset), 1, texels(col), texels(batch_stride)};
+  }
+  auto u = [](int64_t x) { return static_cast<uint32_t>(x); };
+  return {Read::Scalar, u(v.offset), u(row), u(col), u(batch_stride)};
+}
+
+BindingKind texel_kind(Read read) { return read == Read::Scalar ? BindingKind::TexelR32F : BindingKind::TexelRGBA32F; }
+
+// A texel view covers the whole tensor; its start must meet the device's alignment.
+bool texel_readable(const Tensor& t, BindingKind kind) {
+  const BufferRange range = t.range();
+  const uint64_t alignment = std::max<uint64_t>(Context::get().limits().min_texel_buffer_offset_alignment, 1);
+  return fits_texel_buffer(range, kind) && range.offset % alignment == 0;
+}
+
+// C^T = B^T A^T: the same products (bit for bit), rows and columns exchanged.
+Gemm transposed_problem(const Gemm& g) {
+  Gemm t = g;
+  t.m = g.n;
+  t.n = g.m;
+  t.a = g.b.transposed();
+  t.b = g.a.transposed();
+  t.c = g.c.transposed();
+  if (g.bias_mode == GemmBias::PerRow) t.bias_mode = GemmBias::PerColumn;
+  if (g.bias_mode == GemmBias::PerColumn) t.bias_mode = GemmBias::PerRow;
+  return t;
+}
+
+// Columns of a folded C are split with a float quotient, exact enough below 2^22.
+constexpr uint64_t kMaxFoldedColumns = 1ull << 22;
+// Scratch tensors (packed operand copies, partial sums over batch slices), at most this large.
+constexpr uint64_t kMaxPackedBytes = 64ull << 20;
+// B read along k is slower than along n (an invocation's columns lie far apart in
+// memory), so a B that this many rows of C reuse is copied into rows along n.
+constexpr int64_t kRepackAlongKRows = 64;
+
+// The blocked kernel's view of a problem in one orientation.
+struct Blocked {
+  Gemm g;
+  bool folded = false;
+  uint64_t columns = 0;  // of the (folded) C
+  uint32_t tile_m = 8, tile_n = 8, lanes = 8;
+  double cost = 0;  // multiply-adds, including the padding of partial blocks, and stores
+};
+
+// Whether C can be stored a texel group (4 columns) at a time: B read along n
+// (an invocation holds 4 adjacent columns) and C contiguous along n with offset
+// and the strides in use multiples of 4.
+bool vec4_stores(const Gemm& g, Read b_read, bool folded, uint32_t slice) {
+  const bool c_batch_used = folded || (g.batch > 1 && !g.sum_over_batch) || (g.sum_over_batch && slice < g.batch);
+  return b_read == Read::AlongOther && g.c.col_stride == 1 && multiple_of_4(g.n) && multiple_of_4(g.c.offset) &&
+         (g.m == 1 || multiple_of_4(g.c.row_stride)) && (!c_batch_used || multiple_of_4(g.c.batch_stride));
+}
+
+// Defaults measured with tests/benchmark.cpp on lavapipe: 8x8 blocks with one
+// subgroup (8 invocations) per workgroup; 4 rows only for C with at most 4 rows,
+// 4 columns where that pads less. GPUs: smaller blocks, wider workgroups.
+Blocked plan_blocked(const Gemm& g, Read b_read, uint32_t slice) {
+  const GemmTuning& tuning = current_tuning;
+  const DeviceLimits& limits = Context::get().limits();
+  const bool cpu = is_cpu_device();
+  Blocked p;
+  p.g = g;
+  // Folding needs one A for the whole batch and, when B is read along n, texels that do not straddle entries.
+  p.folded = tuning.fold_batch && !g.sum_over_batch && g.batch > 1 && g.a.batch_stride == 0 &&
+             uint64_t(g.batch) * uint64_t(g.n) < kMaxFoldedColumns && (b_read != Read::AlongOther || g.n % 4 == 0);
+  p.columns = uint64_t(g.n) * (p.folded ? uint64_t(g.batch) : 1u);
+  p.lanes = tuning.lanes ? tuning.lanes : cpu ? std::max<uint32_t>(limits.subgroup_size, 1) : 64;
+  p.lanes = std::min({p.lanes, limits.max_workgroup_size[0], limits.max_workgroup_invocations});
+  p.tile_m = tuning.tile_m ? tuning.tile_m : cpu && g.m > 4 ? 8 : 4;
+  p.tile_n = tuning.tile_n ? tuning.tile_n : cpu ? 8 : 4;
+  if (!tuning.tile_n && round_up(p.columns, 4ull * p.lanes) < round_up(p.columns, uint64_t(p.tile_n) * p.lanes)) {
+    p.tile_n = 4;
+  }
+  const uint64_t batches = p.folded || g.sum_over_batch ? 1 : uint64_t(g.batch);
+  const double padded_outputs = double(round_up(uint64_t(g.m), p.tile_m)) *
+                                double(round_up(p.columns, uint64_t(p.tile_n) * p.lanes)) * double(batches);
+  // A scalar store costs about as much as 16 multiply-adds on lavapipe, a vec4 store a quarter less per value.
+  const double store_cost = vec4_stores(g, b_read, p.folded, slice) ? 12 : 16;
+  p.cost = padded_outputs * (double(g.k) + store_cost);
+  return p;
+}
+
+// Mirrors the push-constant block of shaders/gemm_pack.comp.
+struct PackPush {
+  uint32_t batch, rows, cols, padded_cols;
+  uint32_t offset, row_stride, col_stride, batch_stride;
+};
+
+// A row-major copy of a rows x cols view with rows padded to a multiple of 4.
+MatrixView packed_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch) {
+  const int64_t entries = v.batch_stride == 0 ? 1 : batch;
+  const int64_t padded = int64_t(round_up(uint64_t(cols), 4));
+  Tensor packed = Tensor::empty({entries, rows, padded});
+  const PackPush push{uint32_t(entries), uint32_t(rows), uint32_t(cols), uint32_t(padded),
+                      index32(v.offset, "offset"), index32(v.row_stride, "row stride"),
+                      index32(v.col_stride, "column stride"), index32(v.batch_stride, "batch stride")};
+  launch_linear("gemm_pack", {v.tensor.read(), packed.write()}, push, uint64_t(entries) * uint64_t(rows));
+  return MatrixView::row_major(packed, padded).batched(entries == 1 ? 0 : rows * padded);
+}
+
+bool packing_pays(int64_t rows, int64_t cols, int64_t batch, int64_t reuse) {
+  if (!current_tuning.pack) return false;
+  // One pass over the operand (a scalar loop per element on CPU drivers) against
+  // four times fewer texel reads in a product that reads it `reuse` times.
+  return reuse >= 16 && uint64_t(rows) * uint64_t(round_up(uint64_t(cols), 4)) * uint64_t(batch) * 4 <= kMaxPackedBytes;
+}
+
+bool blocked_gemm(const Gemm& problem, uint32_t slice) {
+  const DeviceLimits& limits = Context::get().limits();
+  if (current_tuning.path == GemmPath::Storage || !limits.texel_buffers) return false;
+
+  // Orientation: the one whose blocks are fuller and stores cheaper (ties keep C as it is).
+  auto b_read_of = [](const Gemm& g) {  // a B that will be packed is read along n
+    const Read read = plan_read(g.b, g.k, g.n, g.batch, false).read;
+    const bool packed =
+        current_tuning.pack && (read == Read::Scalar || (read == Read::AlongK && g.m >= kRepackAlongKRows));
+    return packed ? Read::AlongOther : read;
+  };
+  Blocked plan = plan_blocked(problem, b_read_of(problem), slice);
+  if (current_tuning.transpose) {
+    const Gemm t = transposed_problem(problem);
+    Blocked other = plan_blocked(t, b_read_of(t), slice);
+    if (other.cost < plan.cost) plan = other;
+  }
+  Gemm g = plan.g;
+
+  // Operands that only allow scalar reads are repacked where that pays; the
+  // others must be readable as texels where they are.
+  OperandRead a = plan_read(g.a, g.m, g.k, g.batch, true);
+  OperandRead b = plan_read(g.b, g.k, g.n, g.batch, false);
+  const int64_t a_entries = g.a.batch_stride == 0 ? 1 : g.batch, b_entries = g.b.batch_stride == 0 ? 1 : g.batch;
+  const bool pack_a = a.read == Read::Scalar && packing_pays(g.m, g.k, a_entries, int64_t(plan.columns));
+  const bool pack_b = (b.read == Read::Scalar || (b.read == Read::AlongK && g.m >= kRepackAlongKRows)) &&
+                      packing_pays(g.k, g.n, b_entries, g.m);
+  // Without a bias, binding 3 still needs a texel view: any operand's, never read through it.
+  Tensor bias = g.bias;
+  if (g.bias_mode == GemmBias::None) {
+    bias = texel_readable(g.c.tensor, BindingKind::TexelR32F) ? g.c.tensor : g.a.tensor;
+  }
+  if ((!pack_a && !texel_readable(g.a.tensor, texel_kind(a.read))) ||
+      (!pack_b && !texel_readable(g.b.tensor, texel_kind(b.read))) || !texel_readable(bias, BindingKind::TexelR32F)) {
+    return false;
+  }
+  if (pack_a) {
+    g.a = packed_copy(g.a, g.m, g.k, g.batch);
+    a = plan_read(g.a, g.m, g.k, g.batch, true);
+  }
+  if (pack_b) {
+    g.b = packed_copy(g.b, g.k, g.n, g.batch);
+    b = plan_read(g.b, g.k, g.n, g.batch, false);
+    plan = plan_blocked(g, b.read, slice);  // reading B along n may change whether the batch folds
+  }
+  const BindingKind a_kind = texel_kind(a.read), b_kind = texel_kind(b.read);
+
+  BlockedPush push{};
+  push.m = index32(g.m, "m");
+  push.n = index32(g.n, "n");
+  push.k = index32(g.k, "k");
+  push.batch = index32(g.batch, "batch");
+  push.a_offset = a.offset;
+  push.a_row = a.row;
+  push.a_col = a.col;
+  push.a_batch = a.batch;
+  push.b_offset = b.offset;
+  push.b_row = b.row;
+  push.b_col = b.col;
+  push.b_batch = b.batch;
+  push.c_offset = index32(g.c.offset, "offset");
+  push.c_row = index32(g.c.row_stride, "row stride");
+  push.c_col = index32(g.c.col_stride, "column stride");
+  push.c_batch = index32(g.c.batch_stride, "batch stride");
+  push.bias_offset = index32(g.bias_offset, "bias offset");
+  push.bias_mode = static_cast<uint32_t>(g.bias_mode);
+  push.sum_over_batch = g.sum_over_batch ? 1u : 0u;
+  push.alpha = g.alpha;
+  push.beta = g.beta;
+  push.folded = plan.folded ? 1u : 0u;
+  push.columns = index32(int64_t(plan.columns), "columns");
+  push.inv_n = static_cast<float>(1.0 / double(g.n));
+  const bool c_vec4 = vec4_stores(g, b.read, plan.folded, slice);
+  push.slice = slice;
+
+  // Kernel variant by how A and B are read (shaders/gemm_blocked.comp).
+  static const char* const a_suffix[] = {"ak", "am", "as"};
+  static const char* const b_suffix[] = {"bk", "bn", "bs"};
+  std::string name = std::string("gemm_blocked_") + a_suffix[int(a.read)] + "_" + b_suffix[int(b.read)];
+  if (name == "gemm_blocked_ak_bn") name = "gemm_blocked";  // the source's default defines
+
+  const uint32_t* max_groups = limits.max_workgroup_count;
+  const uint32_t batches = g.sum_over_batch ? ceil_div(push.batch, slice) : plan.folded ? 1u : push.batch;
+  const uint64_t block_columns = uint64_t(plan.tile_n) * plan.lanes;
+  const std::array<uint32_t, 3> groups{std::min(ceil_div(push.m, plan.tile_m), max_groups[0]),
+                                       std::min(ceil_div(plan.columns, block_columns), max_groups[1]),
+                                       std::min(batches, max_groups[2])};
+  launch_grid(name, {texels(g.a.tensor.range(), a_kind), texels(g.b.tensor.range(), b_kind), g.c.tensor.write(),
+                     texels(bias.range(), BindingKind::TexelR32F)},
+              push, {plan.lanes, 1, 1}, groups,
+              {plan.tile_m, plan.tile_n, g.beta != 0.0f ? 1u : 0u, static_cast<uint32_t>(g.bias_mode),
+               c_vec4 ? 1u : 0u});
+  return true;
+}
+
+void record_product(const Gemm& g, uint32_t slice) {
+  if (!blocked_gemm(g, slice)) storage_gemm(g, slice);
+}
+
+// ---------------------------------------------------------------- sums over the batch in slices
+
+// Partial sums over slices of the batch give a sum over a long batch (conv2d
+// weight gradients: batch x positions terms) parallel work and a working set
+// that stays in cache. The partition depends only on the problem's sizes and
+// the kind of device, so results are reproducible.
+int64_t batch_slices(const Gemm& g) {
+  if (!g.sum_over_batch || g.batch < 2) return 1;
+  const bool cpu = is_cpu_device();
+  const uint64_t blocks = uint64_t(ceil_div(uint64_t(g.m), 8)) * ceil_div(uint64_t(g.n), cpu ? 64 : 256);
+  const uint64_t wanted_blocks = cpu ? 32 : 512;
+  const uint64_t for_parallelism = (wanted_blocks + blocks - 1) / blocks;
+  const uint64_t for_cache = uint64_t(g.batch) * uint64_t(g.k) / 4096;  // terms per partial sum
+  int64_t slices = std::clamp<int64_t>(int64_t(std::max(for_parallelism, for_cache)), 1, g.batch);
+  const uint64_t partial_bytes = uint64_t(g.m) * uint64_t(g.n) * sizeof(float);
+  slices = std::min<int64_t>(slices, int64_t(std::max<uint64_t>(1, kMaxPackedBytes / partial_bytes)));
+  const int64_t per_slice = (g.batch + slices - 1) / slices;
+  return (g.batch + per_slice - 1) / per_slice;
+}
+
+// Mirrors the push-constant block of shaders/gemm_reduce.comp.
+struct ReducePush {
+  uint32_t m, n, slices;
+  uint32_t c_offset, c_row, c_col;
+  uint32_t bias_offset, bias_mode;
+  float alpha, beta;
+};
+
+void sliced_gemm(const Gemm& g, int64_t slices) {
+  const int64_t per_slice = (g.batch + slices - 1) / slices;
+  Tensor partials = Tensor::empty({slices, g.m, g.n});
+  Gemm part = g;
+  part.c = MatrixView::row_major(partials, g.n).batched(g.m * g.n);
+  part.alpha = 1.0f;
+  part.beta = 0.0f;
+  part.bias_mode = GemmBias::None;
+  part.bias = Tensor();
+  part.bias_offset = 0;
+  record_product(part, static_cast<uint32_t>(per_slice));
+
+  const ReducePush push{index32(g.m, "m"), index32(g.n, "n"), static_cast<uint32_t>(slices),
+                        index32(g.c.offset, "offset"), index32(g.c.row_stride, "row stride"),
+                        index32(g.c.col_stride, "column stride"), index32(g.bias_offset, "bias offset"),
+                        static_cast<uint32_t>(g.bias_mode), g.alpha, g.beta};
+  const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : partials;
+  launch_linear("gemm_reduce", {partials.read(), g.c.tensor.write(), bias.read()}, push,
+                uint64_t(g.m) * uint64_t(g.n));
+}
+
 }  // namespace
 
 GemmTiling gemm_tiling() { return current_tiling; }
@@ -67,6 +408,20 @@ void set_gemm_tiling(const GemmTiling& tiling) {
          " do not fit this device");
   }
   current_tiling = tiling;
+}
+
+GemmTuning gemm_tuning() { return current_tuning; }
+
+void set_gemm_tuning(const GemmTuning& tuning) {
+  const DeviceLimits& limits = Context::get().limits();
+  auto tile_ok = [](uint32_t t) { return t == 0 || t == 4 || t == 8 || t == 12 || t == 16; };
+  const bool lanes_ok =
+      tuning.lanes <= limits.max_workgroup_size[0] && tuning.lanes <= limits.max_workgroup_invocations;
+  if (!tile_ok(tuning.tile_m) || !tile_ok(tuning.tile_n) || !lanes_ok) {
+    fail("set_gemm_tuning: tiles " + std::to_string(tuning.tile_m) + "x" + std::to_string(tuning.tile_n) +
+         " (0 or 4, 8, 12, 16 each) with " + std::to_string(tuning.lanes) + " lanes do not fit this device");
+  }
+  current_tuning = tuning;
 }
 
 void gemm(const Gemm& g) {
@@ -92,38 +447,16 @@ void gemm(const Gemm& g) {
            " does not hold " + std::to_string(needed) + " values");
     }
   }
+  index32(g.m, "m");
+  index32(g.n, "n");
+  index32(g.batch, "batch");
 
-  GemmPush push{};
-  push.m = index32(g.m, "m");
-  push.n = index32(g.n, "n");
-  push.k = index32(g.k, "k");
-  push.batch = index32(g.batch, "batch");
-  auto set_view = [](const MatrixView& v, uint32_t& offset, uint32_t& row, uint32_t& col, uint32_t& batch) {
-    offset = index32(v.offset, "offset");
-    row = index32(v.row_stride, "row stride");
-    col = index32(v.col_stride, "column stride");
-    batch = index32(v.batch_stride, "batch stride");
-  };
-  set_view(g.a, push.a_offset, push.a_row, push.a_col, push.a_batch);
-  set_view(g.b, push.b_offset, push.b_row, push.b_col, push.b_batch);
-  set_view(g.c, push.c_offset, push.c_row, push.c_col, push.c_batch);
-  push.bias_offset = index32(g.bias_offset, "bias offset");
-  push.bias_mode = static_cast<uint32_t>(g.bias_mode);
-  push.sum_over_batch = g.sum_over_batch ? 1u : 0u;
-  push.alpha = g.alpha;
-  push.beta = g.beta;
-
-  const GemmTiling& t = current_tiling;
-  const uint32_t* max_groups = Context::get().limits().max_workgroup_count;
-  // The shader loops over whatever the capped grid does not cover.
-  const std::array<uint32_t, 3> groups{
-      std::min(ceil_div(push.n, uint64_t(t.tile_n) * t.local_x), max_groups[0]),
-      std::min(ceil_div(push.m, uint64_t(t.tile_m) * t.local_y), max_groups[1]),
-      std::min(g.sum_over_batch ? 1u : push.batch, max_groups[2])};
-  // Without a bias, binding 3 still needs a buffer: A's, which is never read through it.
-  const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : g.a.tensor;
-  launch_grid("gemm", {g.a.tensor.read(), g.b.tensor.read(), g.c.tensor.write(), bias.read()}, push,
-              {t.local_x, t.local_y, 1}, groups, {t.tile_m, t.tile_n});
+  const int64_t slices = batch_slices(g);
+  if (slices > 1) {
+    sliced_gemm(g, slices);
+  } else {
+    record_product(g, static_cast<uint32_t>(g.batch));
+  }
 }
 
 void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t channels, int64_t inner, float beta) {
@@ -140,7 +473,11 @@ void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t chan
     float beta;
   } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
   const uint32_t groups = std::min(static_cast<uint32_t>(channels), limits.max_workgroup_count[0]);
-  launch_grid("channel_sum", {x.read(), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
+  if (current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F)) {
+    launch_grid("channel_sum", {texels(x.range()), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
+  } else {
+    launch_grid("channel_sum_storage", {x.read(), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
+  }
 }
 
 }  // namespace medrepro

@@ -6,7 +6,14 @@
 // Every operand is a strided view into a tensor's storage, so a transpose is just
 // swapped strides and a batch of images is an offset plus a batch stride; nothing
 // is copied. Results are bit-reproducible: each element of C is computed by one
-// invocation in a fixed order.
+// invocation in a fixed order (fma over k in increasing order, then alpha, bias,
+// beta), and every kernel and tiling below gives the same bits.
+//
+// Two kernels: shaders/gemm_blocked.comp reads A and B through texel buffers
+// (four floats per read where a stride is 1 and the others are multiples of 4)
+// and is used wherever the device and the operands allow; shaders/gemm.comp
+// reads storage buffers and is the fallback (no texel buffers, operands beyond
+// maxTexelBufferElements, misaligned tensors).
 #include <cstdint>
 
 #include "core/tensor.h"
@@ -58,15 +65,31 @@ void gemm(const Gemm& g);
 // Bias gradients: linear reduces dY [N, out] (inner 1), conv2d dY [N, O, H*W].
 void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t channels, int64_t inner, float beta);
 
-// Register blocking of the GEMM kernel: each invocation computes tile_m x tile_n
-// elements of C; a workgroup is local_x x local_y invocations. Exposed for tuning.
-// The default measured best overall on lavapipe (8x8 beats 4x4 by ~1.5x on large
-// products; one row of invocations wastes least when C has few rows).
+// Register blocking of the storage-buffer kernel (shaders/gemm.comp): each
+// invocation computes tile_m x tile_n elements of C; a workgroup is local_x x
+// local_y invocations. Exposed for tuning and tests.
 struct GemmTiling {
   uint32_t tile_m = 8, tile_n = 8;
   uint32_t local_x = 32, local_y = 1;
 };
 GemmTiling gemm_tiling();
 void set_gemm_tiling(const GemmTiling& tiling);  // validated against the device's limits
+
+// How gemm() chooses its kernel; for tests, benchmarks and tuning (the defaults
+// are what the ops should use). Zero sizes mean "chosen per problem and device".
+// Auto: the texel kernel wherever the device and operands allow, else storage.
+// Storage also switches channel_sum and conv2d's column kernels to their
+// storage-buffer variants (for tests and comparisons).
+enum class GemmPath { Auto, Storage };
+struct GemmTuning {
+  GemmPath path = GemmPath::Auto;
+  uint32_t tile_m = 0, tile_n = 0;  // texel kernel block per invocation: 4, 8, 12 or 16 each
+  uint32_t lanes = 0;               // texel kernel workgroup width
+  bool fold_batch = true;           // fold a batch that shares A into the columns of C
+  bool transpose = true;            // compute C^T = B^T A^T when that fills the blocks better
+  bool pack = true;                 // copy operands that allow only scalar reads into aligned rows
+};
+GemmTuning gemm_tuning();
+void set_gemm_tuning(const GemmTuning& tuning);  // validated against the device's limits
 
 }  // namespace medrepro
