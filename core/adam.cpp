@@ -82,7 +82,7 @@ std::vector<std::pair<std::string, Tensor>> Adam::state() const {
 
 std::vector<std::pair<std::string, std::string>> Adam::host_state() const {
   std::string steps;
-  for (size_t i = 0; i < steps_.size(); ++i) steps += (i ? "," : "") + std::to_string(steps_[i]);
+  for (size_t i = 0; i < steps_.size(); ++i) steps.append(i ? "," : "").append(std::to_string(steps_[i]));
   return {{"adam.steps", steps}};
 }
 

@@ -46,7 +46,7 @@ std::string utc_now() {
 
 RunInfo collect_run_info(int argc, char** argv) {
   RunInfo info;
-  for (int i = 0; i < argc; ++i) info.command += (i ? " " : "") + quote(argv[i]);
+  for (int i = 0; i < argc; ++i) info.command.append(i ? " " : "").append(quote(argv[i]));
   const std::string git = "git -C '" + std::string(MEDREPRO_SOURCE_DIR) + "' ";
   info.git_commit = run_command(git + "rev-parse HEAD 2>/dev/null");
   if (info.git_commit.empty()) info.git_commit = "unknown (not a git checkout)";
