@@ -9,14 +9,33 @@
 namespace medrepro::datasets {
 namespace {
 
-struct Tap {
-  int first;
-  int second;
-  float weight;  // of `second`
-};
 
-std::vector<Tap> axis_taps(int in, int out) {
-  std::vector<Tap> taps(static_cast<size_t>(out));
+template <typename T>
+void resize(const T* source, int source_height, int source_width, float* destination, int height, int width) {
+  if (source_height <= 0 || source_width <= 0 || height <= 0 || width <= 0) {
+    fail("resize_bilinear: sizes must be positive (" + std::to_string(source_height) + "x" +
+         std::to_string(source_width) + " -> " + std::to_string(height) + "x" + std::to_string(width) + ")");
+  }
+  const std::vector<LinearTap> rows = linear_taps(source_height, height);
+  const std::vector<LinearTap> columns = linear_taps(source_width, width);
+  for (int y = 0; y < height; ++y) {
+    const LinearTap& r = rows[size_t(y)];
+    const T* top = source + size_t(r.first) * size_t(source_width);
+    const T* bottom = source + size_t(r.second) * size_t(source_width);
+    float* out = destination + size_t(y) * size_t(width);
+    for (int x = 0; x < width; ++x) {
+      const LinearTap& c = columns[size_t(x)];
+      const float upper = float(top[c.first]) + c.weight * (float(top[c.second]) - float(top[c.first]));
+      const float lower = float(bottom[c.first]) + c.weight * (float(bottom[c.second]) - float(bottom[c.first]));
+      out[x] = upper + r.weight * (lower - upper);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<LinearTap> linear_taps(int in, int out) {
+  std::vector<LinearTap> taps(static_cast<size_t>(out));
   const double scale = double(in) / double(out);
   for (int o = 0; o < out; ++o) {
     const double position = std::max((o + 0.5) * scale - 0.5, 0.0);
@@ -26,30 +45,6 @@ std::vector<Tap> axis_taps(int in, int out) {
   }
   return taps;
 }
-
-template <typename T>
-void resize(const T* source, int source_height, int source_width, float* destination, int height, int width) {
-  if (source_height <= 0 || source_width <= 0 || height <= 0 || width <= 0) {
-    fail("resize_bilinear: sizes must be positive (" + std::to_string(source_height) + "x" +
-         std::to_string(source_width) + " -> " + std::to_string(height) + "x" + std::to_string(width) + ")");
-  }
-  const std::vector<Tap> rows = axis_taps(source_height, height);
-  const std::vector<Tap> columns = axis_taps(source_width, width);
-  for (int y = 0; y < height; ++y) {
-    const Tap& r = rows[size_t(y)];
-    const T* top = source + size_t(r.first) * size_t(source_width);
-    const T* bottom = source + size_t(r.second) * size_t(source_width);
-    float* out = destination + size_t(y) * size_t(width);
-    for (int x = 0; x < width; ++x) {
-      const Tap& c = columns[size_t(x)];
-      const float upper = float(top[c.first]) + c.weight * (float(top[c.second]) - float(top[c.first]));
-      const float lower = float(bottom[c.first]) + c.weight * (float(bottom[c.second]) - float(bottom[c.first]));
-      out[x] = upper + r.weight * (lower - upper);
-    }
-  }
-}
-
-}  // namespace
 
 void resize_bilinear(const float* source, int source_height, int source_width, float* destination, int height,
                      int width) {

@@ -23,6 +23,15 @@ void resize_bilinear(const float* source, int source_height, int source_width, f
 void resize_bilinear(const uint8_t* source, int source_height, int source_width, float* destination, int height,
                      int width);  // output in 0..255
 
+// Source pixels and weight of each output position along one axis, for
+// linear resampling with the align_corners=false convention described above.
+struct LinearTap {
+  int first;
+  int second;
+  float weight;  // of `second`
+};
+std::vector<LinearTap> linear_taps(int in, int out);
+
 struct BatchOptions {
   int height = 0;      // output size; 0 = the images' own size
   int width = 0;

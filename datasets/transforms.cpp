@@ -5,28 +5,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "datasets/batch.h"
 
 namespace medrepro::datasets {
 namespace {
 
-struct Tap {
-  int first;
-  int second;
-  float weight;  // of `second`
-};
-
-// align_corners=false taps, as in batch.cpp.
-std::vector<Tap> axis_taps(int in, int out) {
-  std::vector<Tap> taps(static_cast<size_t>(out));
-  const double scale = double(in) / double(out);
-  for (int o = 0; o < out; ++o) {
-    const double position = std::max((o + 0.5) * scale - 0.5, 0.0);
-    const int first = std::min(static_cast<int>(position), in - 1);
-    const int second = std::min(first + 1, in - 1);
-    taps[size_t(o)] = {first, second, static_cast<float>(position - first)};
-  }
-  return taps;
-}
 
 std::string size_text(int d, int h, int w) {
   std::string text = std::to_string(d);
@@ -82,21 +65,21 @@ Grid<T> crop_pad_any(const Grid<T>& in, int depth, int height, int width, int sz
 void resize_trilinear(const float* source, int source_depth, int source_height, int source_width, float* destination,
                       int depth, int height, int width) {
   check_sizes("resize_trilinear", source_depth, source_height, source_width, depth, height, width);
-  const std::vector<Tap> zs = axis_taps(source_depth, depth);
-  const std::vector<Tap> ys = axis_taps(source_height, height);
-  const std::vector<Tap> xs = axis_taps(source_width, width);
+  const std::vector<LinearTap> zs = linear_taps(source_depth, depth);
+  const std::vector<LinearTap> ys = linear_taps(source_height, height);
+  const std::vector<LinearTap> xs = linear_taps(source_width, width);
   const size_t source_plane = size_t(source_height) * size_t(source_width);
   // In-plane bilinear of the two source slices each output slice needs, then a blend along z.
   std::vector<float> lower(size_t(height) * size_t(width)), upper(lower.size());
   const auto plane = [&](int z, float* out) {
     const float* slice = source + size_t(z) * source_plane;
     for (int y = 0; y < height; ++y) {
-      const Tap& r = ys[size_t(y)];
+      const LinearTap& r = ys[size_t(y)];
       const float* top = slice + size_t(r.first) * size_t(source_width);
       const float* bottom = slice + size_t(r.second) * size_t(source_width);
       float* row = out + size_t(y) * size_t(width);
       for (int x = 0; x < width; ++x) {
-        const Tap& c = xs[size_t(x)];
+        const LinearTap& c = xs[size_t(x)];
         const float a = top[c.first] + c.weight * (top[c.second] - top[c.first]);
         const float b = bottom[c.first] + c.weight * (bottom[c.second] - bottom[c.first]);
         row[x] = a + r.weight * (b - a);
@@ -105,7 +88,7 @@ void resize_trilinear(const float* source, int source_depth, int source_height, 
   };
   int have_lower = -1, have_upper = -1;
   for (int z = 0; z < depth; ++z) {
-    const Tap& t = zs[size_t(z)];
+    const LinearTap& t = zs[size_t(z)];
     if (have_lower != t.first) {
       if (have_upper == t.first) {
         lower.swap(upper);
