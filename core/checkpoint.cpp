@@ -65,42 +65,64 @@ class Reader {
   size_t pos_ = 0;
 };
 
-void write_all(int fd, const std::string& data, const std::string& path) {
+void write_all(int fd, const char* data, size_t size, const std::string& path) {
   size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+  while (written < size) {
+    ssize_t n = ::write(fd, data + written, size - written);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("Cannot write checkpoint " + path + ": " + std::strerror(errno));
     written += static_cast<size_t>(n);
   }
 }
 
-}  // namespace
+// The file as a list of byte ranges: small serialised headers, and the tensors'
+// values in place, so that a checkpoint of hundreds of megabytes is written
+// without first being copied into one buffer (that copy cost seconds here).
+struct FileLayout {
+  std::vector<std::string> headers;
+  std::vector<std::pair<const char*, size_t>> payload;
+  size_t payload_bytes = 0;
+};
 
-void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
-  std::string payload;
-  put(payload, static_cast<uint32_t>(checkpoint.metadata.size()));
+FileLayout lay_out(const Checkpoint& checkpoint) {
+  FileLayout layout;
+  layout.headers.reserve(checkpoint.tensors.size() + 1);  // no reallocation: payload points into these strings
+  std::string& front = layout.headers.emplace_back();
+  put(front, static_cast<uint32_t>(checkpoint.metadata.size()));
   for (const auto& [key, value] : checkpoint.metadata) {
-    put_string(payload, key);
-    put_string(payload, value);
+    put_string(front, key);
+    put_string(front, value);
   }
-  put(payload, static_cast<uint32_t>(checkpoint.tensors.size()));
+  put(front, static_cast<uint32_t>(checkpoint.tensors.size()));
+  layout.payload.emplace_back(front.data(), front.size());
   for (const auto& [name, tensor] : checkpoint.tensors) {
     if (static_cast<int64_t>(tensor.values.size()) != element_count(tensor.shape)) {
       fail("save_checkpoint: tensor " + name + " has " + std::to_string(tensor.values.size()) +
            " values for shape " + to_string(tensor.shape));
     }
-    put_string(payload, name);
-    put(payload, static_cast<uint32_t>(tensor.shape.size()));
-    for (int64_t d : tensor.shape) put(payload, d);
-    payload.append(reinterpret_cast<const char*>(tensor.values.data()), tensor.values.size() * sizeof(float));
+    std::string& header = layout.headers.emplace_back();
+    put_string(header, name);
+    put(header, static_cast<uint32_t>(tensor.shape.size()));
+    for (int64_t d : tensor.shape) put(header, d);
+    layout.payload.emplace_back(header.data(), header.size());
+    layout.payload.emplace_back(reinterpret_cast<const char*>(tensor.values.data()),
+                                tensor.values.size() * sizeof(float));
   }
-  std::string file(kMagic, sizeof kMagic);
-  put(file, kCheckpointVersion);
-  put(file, static_cast<uint64_t>(payload.size()));
-  file += payload;
-  put(file, static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(payload.data()),
-                                        static_cast<uInt>(payload.size()))));
+  for (const auto& [data, size] : layout.payload) layout.payload_bytes += size;
+  return layout;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  const FileLayout layout = lay_out(checkpoint);
+  std::string head(kMagic, sizeof kMagic);
+  put(head, kCheckpointVersion);
+  put(head, static_cast<uint64_t>(layout.payload_bytes));
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  for (const auto& [data, size] : layout.payload) crc = crc32_z(crc, reinterpret_cast<const Bytef*>(data), size);
+  std::string tail;
+  put(tail, static_cast<uint32_t>(crc));
 
   const std::filesystem::path target(path);
   const std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
@@ -109,7 +131,9 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("Cannot create checkpoint " + temporary + ": " + std::strerror(errno));
   try {
-    write_all(fd, file, temporary);
+    write_all(fd, head.data(), head.size(), temporary);
+    for (const auto& [data, size] : layout.payload) write_all(fd, data, size, temporary);
+    write_all(fd, tail.data(), tail.size(), temporary);
     if (::fsync(fd) != 0) fail("fsync of checkpoint " + temporary + " failed: " + std::strerror(errno));
   } catch (...) {
     ::close(fd);
@@ -153,7 +177,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   uint32_t stored_crc;
   std::memcpy(&stored_crc, payload + payload_bytes, sizeof stored_crc);
   const auto crc = static_cast<uint32_t>(
-      crc32(0L, reinterpret_cast<const Bytef*>(payload), static_cast<uInt>(payload_bytes)));
+      crc32_z(0L, reinterpret_cast<const Bytef*>(payload), payload_bytes));
   if (crc != stored_crc) fail("Checkpoint " + path + " is corrupt: CRC-32 mismatch");
 
   Checkpoint checkpoint;

@@ -89,7 +89,16 @@ TEST_CASE("a run interrupted after an epoch resumes to the same final numbers") 
   }
   CHECK(uninterrupted.test.accuracy >= 80.0);  // it learned something
 
+  config.name = "a run too short for its checkpoint interval";
+  config.checkpoint_path = (dir / "short.ckpt").string();
+  config.checkpoint_interval_seconds = 1e9;
+  Net fourth;
+  medrepro::papers::train_classifier(fourth, set, train, val, test, config);
+  CHECK_FALSE(fs::exists(config.checkpoint_path));
+
   config.name = "another run";
+  config.checkpoint_path = (dir / "bars.ckpt").string();
+  config.checkpoint_interval_seconds = 0;
   Net third;
   CHECK_THROWS_WITH_AS(medrepro::papers::train_classifier(third, set, train, val, test, config),
                        doctest::Contains("belongs to another run"), medrepro::Error);

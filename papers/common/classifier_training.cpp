@@ -122,6 +122,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   std::vector<float> images, labels;
   LossLog losses(config.name + " training loss");
   model.train();
+  double training_since_checkpoint = 0;
   for (int epoch = 0; epoch < config.epochs; ++epoch) {
     // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
@@ -170,7 +171,9 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     record.val_loss = validation.loss;
     record.val_accuracy = validation.accuracy;
     result.epochs.push_back(record);
-    if (!config.checkpoint_path.empty()) {
+    training_since_checkpoint += record.seconds;
+    if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
+      training_since_checkpoint = 0;
       Checkpoint state = capture_training_state(model, &sgd);
       state.metadata["run"] = config.name;
       state.metadata["epochs_done"] = std::to_string(epoch + 1);

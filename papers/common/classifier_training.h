@@ -1,8 +1,8 @@
 #pragma once
 // The training loop shared by the classification papers: SGD over shuffled
 // mini-batches, validation after every epoch, a test pass at the end with
-// per-image predictions, a progress line, and per-epoch checkpoints from which
-// an interrupted run resumes to the same final numbers.
+// per-image predictions, a progress line, and end-of-epoch checkpoints from
+// which an interrupted run resumes to the same final numbers.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -37,6 +37,10 @@ struct TrainingConfig {
   uint64_t seed = 1;                // order of the mini-batches
   datasets::BatchOptions input;     // network input size and normalisation
   std::string checkpoint_path;      // empty: no checkpoints
+  // A checkpoint is written at the end of an epoch once this much training time
+  // has passed since the last one (0: after every epoch). Bounds the work an
+  // interruption loses without letting large models spend their time on disk.
+  double checkpoint_interval_seconds = 0;
 };
 
 struct EpochRecord {

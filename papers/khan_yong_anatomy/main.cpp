@@ -239,6 +239,7 @@ int run(int argc, char** argv) {
         config.seed = uint64_t(seed);
         config.input = input_for(model, input_size, mean_pixel(set, split.train));
         config.checkpoint_path = (out / "checkpoints" / (id + ".ckpt")).string();
+        config.checkpoint_interval_seconds = 60;  // an interruption loses at most about a minute of training
         auto network = make_model(model, input_size, static_cast<int>(set.class_names.size()), uint64_t(seed) * 1000);
         run.result = medrepro::papers::train_classifier(*network, set, split.train, split.val, test_split.test, config);
         std::printf("%-32s %3d epochs  %7.1f s  val acc %6.2f%%  test acc %6.2f%%\n", id.c_str(), run.epochs,
