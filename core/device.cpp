@@ -341,6 +341,16 @@ std::vector<std::string> Context::take_validation_messages() {
   return std::exchange(messages_, {});
 }
 
+void Context::require_no_validation_messages(const std::string& where) {
+  if (!validation_) return;
+  stream_->synchronize();
+  const std::vector<std::string> messages = take_validation_messages();
+  if (messages.empty()) return;
+  std::string text = "The Vulkan validation layer reported " + std::to_string(messages.size()) + " message(s) " + where;
+  text.append(": ").append(messages.front());
+  fail(text);
+}
+
 Context& Context::get() {
   if (!current_context()) open(DeviceOptions::from_environment());
   return *current_context();

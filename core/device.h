@@ -82,6 +82,10 @@ class Context {
 
   // Validation-layer messages of warning or error severity since the last call.
   std::vector<std::string> take_validation_messages();
+  // Waits for the device, then fails naming `where` and the layer's messages
+  // since the last call, if it reported any: programs stop at the first misuse
+  // of the API rather than report numbers computed after it.
+  void require_no_validation_messages(const std::string& where);
 
  private:
   explicit Context(const DeviceOptions& options);

@@ -245,6 +245,7 @@ int run(int argc, char** argv) {
         std::printf("%-32s %3d epochs  %7.1f s  val acc %6.2f%%  test acc %6.2f%%\n", id.c_str(), run.epochs,
                     run.result.train_seconds, run.result.epochs.back().val_accuracy, run.result.test.accuracy);
         std::fflush(stdout);
+        context.require_no_validation_messages("while training " + id);
         const bool table_run = s + 1 == sizes.size();
         if (table_run && seed == 1) write_model_figures(out, model, *network, set, test_split.test, config.input);
         run_to_json(run, table_run).save(cached.string());
@@ -257,6 +258,7 @@ int run(int argc, char** argv) {
   ReportInputs inputs{run_info, profile, set, test_split, sizes, models, runs,
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()};
   write_report(out, inputs, Json::load(std::string(MEDREPRO_SOURCE_DIR) + "/papers/khan_yong_anatomy/reported.json"));
+  context.require_no_validation_messages("while writing the report");
   std::printf("report: %s\n", (out / "report.md").string().c_str());
   return 0;
 }
