@@ -224,6 +224,15 @@ void Stream::fill(const BufferRange& destination, uint32_t word) {
   ++frames_[current_].recorded;
 }
 
+void Stream::reset_queries(VkQueryPool pool, uint32_t first, uint32_t count) {
+  vk::vkCmdResetQueryPool(begin_recording(), pool, first, count);
+}
+
+void Stream::write_timestamp(VkQueryPool pool, uint32_t query) {
+  // Bottom of pipe: the value is latched when every earlier command of the queue has completed.
+  vk::vkCmdWriteTimestamp(begin_recording(), VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, query);
+}
+
 void Stream::submit() {
   if (!recording_) return;
   Frame& frame = frames_[current_];

@@ -53,6 +53,10 @@ class Stream {
                 std::array<uint32_t, 3> groups);
   void copy(const BufferRange& source, const BufferRange& destination);
   void fill(const BufferRange& destination, uint32_t word);
+  // Query commands in stream order, for core/timestamps.h: a timestamp written
+  // after some recorded work is taken once all of it has finished.
+  void reset_queries(VkQueryPool pool, uint32_t first, uint32_t count);
+  void write_timestamp(VkQueryPool pool, uint32_t query);
 
   void submit();       // hands recorded work to the GPU, does not wait
   void synchronize();  // submits and waits until the GPU has finished everything
