@@ -15,6 +15,8 @@ function(embed_shaders target shader_dir)
   foreach(src ${shader_sources})
     get_filename_component(base ${src} NAME_WE)
     file(STRINGS ${src} variant_lines REGEX "^// variant: ")
+    # Variant lines are read here, at configure time: an edited shader re-runs it.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
     set(builds "${base}")
     foreach(line ${variant_lines})
       string(REGEX REPLACE "^// variant: +" "" line "${line}")
