@@ -48,10 +48,28 @@ Kernels::~Kernels() {
   vk::vkDestroyPipelineCache(device, cache_, nullptr);
 }
 
+FastDivisor fast_divisor(uint32_t d) {
+  if (d == 0) fail("fast_divisor: division by zero");
+  uint32_t shift = 0;
+  while ((uint64_t(1) << shift) < d) ++shift;
+  const uint64_t magic = ((uint64_t(1) << 32) * ((uint64_t(1) << shift) - d)) / d + 1;
+  return {static_cast<uint32_t>(magic), shift};
+}
+
+namespace {
+int storage_reads_forced = 0;
+}
+
+ForceStorageReads::ForceStorageReads() { ++storage_reads_forced; }
+ForceStorageReads::~ForceStorageReads() { --storage_reads_forced; }
+
 bool fits_texel_buffer(const BufferRange& range, BindingKind kind) {
+  if (storage_reads_forced > 0) return false;
   const DeviceLimits& limits = Context::get().limits();
   const uint64_t texel_bytes = kind == BindingKind::TexelRGBA32F ? 16 : 4;
-  return limits.texel_buffers && (range.bytes + texel_bytes - 1) / texel_bytes <= limits.max_texel_buffer_elements;
+  const uint64_t alignment = std::max<uint64_t>(limits.min_texel_buffer_offset_alignment, 1);
+  return limits.texel_buffers && (range.bytes + texel_bytes - 1) / texel_bytes <= limits.max_texel_buffer_elements &&
+         range.offset % alignment == 0;
 }
 
 VkDescriptorSetLayout Kernels::set_layout(const std::vector<BindingKind>& kinds) {

@@ -78,9 +78,30 @@ void launch_grid(std::string_view name, std::initializer_list<Access> bindings, 
 
 std::array<uint32_t, 3> linear_groups(uint64_t count, uint32_t local_size);
 
+// Division by d without an integer divide in the shader (CPU drivers turn a
+// per-lane divide into a loop of scalar divides): for every n < 2^31,
+// n / d == fast_divide(n, magic, shift) of shaders/common.glsl (the round-up
+// method of Granlund & Montgomery, 1994). Laid out like a GLSL uvec2 in a push
+// constant block (8-byte aligned).
+struct alignas(8) FastDivisor {
+  uint32_t magic, shift;
+};
+FastDivisor fast_divisor(uint32_t d);
+
 // Whether `range` can be read as a texel buffer of `kind` on this device
-// (texel buffers supported and within maxTexelBufferElements).
+// (texel buffers supported, within maxTexelBufferElements, and starting at a
+// multiple of minTexelBufferOffsetAlignment).
 bool fits_texel_buffer(const BufferRange& range, BindingKind kind);
+
+// While one exists, fits_texel_buffer answers no: tests use it to run the
+// storage-buffer fallbacks of kernels that read through texel buffers.
+class ForceStorageReads {
+ public:
+  ForceStorageReads();
+  ~ForceStorageReads();
+  ForceStorageReads(const ForceStorageReads&) = delete;
+  ForceStorageReads& operator=(const ForceStorageReads&) = delete;
+};
 
 template <class Push>
 void launch_grid(std::string_view name, std::initializer_list<Access> bindings, const Push& push,

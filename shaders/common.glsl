@@ -19,3 +19,11 @@ uint hash_u32(uint x) {
 float uniform01(uint seed, uint index) {
   return float(hash_u32(index ^ hash_u32(seed)) >> 8) * (1.0 / 16777216.0);
 }
+
+// n / d for n < 2^31, with (magic, shift) = core fast_divisor(d): no integer
+// divide, which CPU drivers run as a loop of scalar divides.
+uint fast_divide(uint n, uint magic, uint shift) {
+  uint high, low;
+  umulExtended(n, magic, high, low);
+  return (high + n) >> shift;
+}

@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "core/kernels.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/pool2d.h"
 #include "testing.h"
@@ -152,6 +153,9 @@ TEST_CASE("max_pool2d and avg_pool2d forward against float64") {
     REQUIRE(avg.shape() == reference_shape(c));
     testing::check_close(max.to_host(), reference_pool(c, values, false), 0, 0, "max_pool2d " + c.name);
     testing::check_close(avg.to_host(), reference_pool(c, values, true), 1e-6, 1e-7, "avg_pool2d " + c.name);
+    const medrepro::ForceStorageReads storage_reads;
+    testing::check_close(medrepro::max_pool2d(x, c.options).to_host(), reference_pool(c, values, false), 0, 0,
+                         "max_pool2d (storage reads) " + c.name);
   }
 }
 
@@ -162,6 +166,16 @@ TEST_CASE("max_pool2d backward against finite differences") {
     const Pool2dOptions o = c.options;
     testing::check_gradients([o](const auto& in) { return medrepro::max_pool2d(in[0], o); },
                              {distinct_tensor(c.shape, ++seed)});
+  }
+  {
+    // The storage-buffer fallback of the texel-reading kernels, forward and backward.
+    const medrepro::ForceStorageReads storage_reads;
+    for (const Case& c : gradient_cases()) {
+      CAPTURE(c.name);
+      const Pool2dOptions o = c.options;
+      testing::check_gradients([o](const auto& in) { return medrepro::max_pool2d(in[0], o); },
+                               {distinct_tensor(c.shape, ++seed)});
+    }
   }
   // Two uses of one input: the second backward accumulates (beta = 1).
   const Pool2dOptions o = medrepro::pool2d(3, 2, 1, true);

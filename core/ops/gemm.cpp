@@ -144,12 +144,8 @@ OperandRead plan_read(const MatrixView& v, int64_t rows, int64_t cols, int64_t b
 
 BindingKind texel_kind(Read read) { return read == Read::Scalar ? BindingKind::TexelR32F : BindingKind::TexelRGBA32F; }
 
-// A texel view covers the whole tensor; its start must meet the device's alignment.
-bool texel_readable(const Tensor& t, BindingKind kind) {
-  const BufferRange range = t.range();
-  const uint64_t alignment = std::max<uint64_t>(Context::get().limits().min_texel_buffer_offset_alignment, 1);
-  return fits_texel_buffer(range, kind) && range.offset % alignment == 0;
-}
+// A texel view covers the whole tensor.
+bool texel_readable(const Tensor& t, BindingKind kind) { return fits_texel_buffer(t.range(), kind); }
 
 // C^T = B^T A^T: the same products (bit for bit), rows and columns exchanged.
 Gemm transposed_problem(const Gemm& g) {

@@ -18,6 +18,7 @@ struct PoolPush {
   int32_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
   uint32_t count;
   float beta;
+  FastDivisor by_width, by_height;  // max pooling: the invocation's row length and rows per plane
 };
 
 // Matches shaders/global_avg_pool2d*.comp.
@@ -87,18 +88,39 @@ int64_t pool2d_output_size(int64_t input, int kernel, int stride, int pad, bool 
 
 Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
   PoolPush push = pool_shape(x, options, "max_pool2d");
+  // The winner's index within its plane is kept as a float, exact below 2^24.
+  if (int64_t(push.height) * push.width >= (int64_t(1) << 24)) {
+    fail("max_pool2d: planes of " + std::to_string(push.height) + "x" + std::to_string(push.width) +
+         " are too large (at most 2^24 elements)");
+  }
   Tensor out = Tensor::empty(pooled_shape(x, push));
-  // Which input element won each window, as its index h*W + w within the plane.
-  auto argmax = std::make_shared<Buffer>(static_cast<size_t>(out.numel()) * sizeof(uint32_t));
+  auto argmax = std::make_shared<Buffer>(static_cast<size_t>(out.numel()) * sizeof(float));
   push.count = count32(out, "max_pool2d");
-  launch_linear("max_pool2d", {x.read(), out.write(), writes(argmax->range())}, push, out.numel());
+  push.by_width = fast_divisor(static_cast<uint32_t>(push.out_width));
+  push.by_height = fast_divisor(static_cast<uint32_t>(push.out_height));
+  const std::initializer_list<uint32_t> window = {uint32_t(push.kernel_h), uint32_t(push.kernel_w)};
+  if (fits_texel_buffer(x.range(), BindingKind::TexelR32F)) {
+    launch_linear("max_pool2d", {texels(x.range()), out.write(), writes(argmax->range())}, push, out.numel(), window);
+  } else {
+    launch_linear("max_pool2d_storage", {x.read(), out.write(), writes(argmax->range())}, push, out.numel(), window);
+  }
   record(out, "max_pool2d", {x}, [push, argmax, input_shape = x.shape()](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
     PoolPush backward = push;
     backward.count = static_cast<uint32_t>(element_count(input_shape));
     backward.beta = t.beta;
-    launch_linear("max_pool2d_backward", {grad.read(), reads(argmax->range()), t.grad.write()}, backward,
-                  backward.count);
+    backward.by_width = fast_divisor(static_cast<uint32_t>(push.width));
+    backward.by_height = fast_divisor(static_cast<uint32_t>(push.height));
+    const std::initializer_list<uint32_t> geometry = {uint32_t(push.kernel_h), uint32_t(push.kernel_w),
+                                                      uint32_t(push.stride_h), uint32_t(push.stride_w)};
+    if (fits_texel_buffer(grad.range(), BindingKind::TexelR32F) &&
+        fits_texel_buffer(argmax->range(), BindingKind::TexelR32F)) {
+      launch_linear("max_pool2d_backward", {texels(grad.range()), texels(argmax->range()), t.grad.write()},
+                    backward, backward.count, geometry);
+    } else {
+      launch_linear("max_pool2d_backward_storage", {grad.read(), reads(argmax->range()), t.grad.write()},
+                    backward, backward.count, geometry);
+    }
   });
   return out;
 }
