@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "core/kernels.h"
 #include "core/ops/elementwise.h"
 #include "testing.h"
 
@@ -33,13 +34,24 @@ TEST_CASE("add, mul, scale backward against finite differences") {
   testing::check_gradients([](const auto& in) { return medrepro::add(in[0], in[0]); }, {a});
 }
 
-TEST_CASE("relu forward and backward") {
+TEST_CASE("relu forward and backward, one and four floats per invocation") {
   // Values kept away from the kink at 0, where the derivative is undefined.
-  std::vector<float> values;
-  for (int i = 0; i < 13; ++i) values.push_back((i % 2 ? 1.0f : -1.0f) * (0.1f + 0.07f * float(i)));
-  Tensor x = Tensor::from_host({13}, values);
-  std::vector<double> expected;
-  for (float v : values) expected.push_back(v > 0 ? v : 0);
-  testing::check_close(medrepro::relu(x).to_host(), expected, 0, 0, "relu");
-  testing::check_gradients([](const auto& in) { return medrepro::relu(in[0]); }, {x});
+  // 13 values take the one-at-a-time kernels, 3 x 4 x 5 the four-at-a-time ones.
+  for (const medrepro::Shape& shape : {medrepro::Shape{13}, medrepro::Shape{3, 4, 5}}) {
+    CAPTURE(medrepro::to_string(shape));
+    std::vector<float> values;
+    for (int64_t i = 0; i < medrepro::element_count(shape); ++i) {
+      values.push_back((i % 3 ? 1.0f : -1.0f) * (0.1f + 0.07f * float(i % 11)));
+    }
+    Tensor x = Tensor::from_host(shape, values);
+    std::vector<double> expected;
+    for (float v : values) expected.push_back(v > 0 ? v : 0);
+    testing::check_close(medrepro::relu(x).to_host(), expected, 0, 0, "relu");
+    testing::check_gradients([](const auto& in) { return medrepro::relu(in[0]); }, {x});
+    // Two uses of one input: the second backward accumulates (beta = 1).
+    testing::check_gradients(
+        [](const auto& in) { return medrepro::add(medrepro::relu(in[0]), medrepro::relu(in[0])); }, {x});
+    const medrepro::ForceStorageReads storage_reads;
+    testing::check_close(medrepro::relu(x).to_host(), expected, 0, 0, "relu (storage reads)");
+  }
 }

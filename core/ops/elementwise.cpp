@@ -57,13 +57,32 @@ Tensor scale(const Tensor& x, float factor) {
   return out;
 }
 
+namespace {
+// Four floats per invocation where the size and the texel-buffer limits allow.
+bool four_at_a_time(const Tensor& t) {
+  return t.numel() % 4 == 0 && fits_texel_buffer(t.range(), BindingKind::TexelRGBA32F);
+}
+}  // namespace
+
 Tensor relu(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape());
-  launch_linear("relu", {x.read(), out.write()}, CountBeta{count32(x, "relu"), 0.0f}, x.numel());
-  record(out, "relu", {x}, [y = out.detach()](const Tensor& grad, GradientSink& sink) {
+  const uint32_t count = count32(x, "relu");
+  if (four_at_a_time(x)) {
+    launch_linear("relu_vec4", {texels(x.range(), BindingKind::TexelRGBA32F), out.write()},
+                  CountBeta{count / 4, 0.0f}, count / 4);
+  } else {
+    launch_linear("relu", {x.read(), out.write()}, CountBeta{count, 0.0f}, count);
+  }
+  record(out, "relu", {x}, [y = out.detach(), count](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
-    launch_linear("relu_backward", {y.read(), grad.read(), t.grad.write()}, CountBeta{count32(y, "relu"), t.beta},
-                  y.numel());
+    if (four_at_a_time(y) && four_at_a_time(grad)) {
+      launch_linear("relu_backward_vec4",
+                    {texels(y.range(), BindingKind::TexelRGBA32F), texels(grad.range(), BindingKind::TexelRGBA32F),
+                     t.grad.write()},
+                    CountBeta{count / 4, t.beta}, count / 4);
+    } else {
+      launch_linear("relu_backward", {y.read(), grad.read(), t.grad.write()}, CountBeta{count, t.beta}, count);
+    }
   });
   return out;
 }
