@@ -40,6 +40,7 @@ class Conv2d : public Module {
          WeightInit init, uint64_t seed);
   Tensor forward(const Tensor& x) override;
   std::string describe() const override;
+  const Conv2dOptions& options() const { return options_; }
 
  private:
   Parameter* weight_;
