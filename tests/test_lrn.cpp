@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/kernels.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/lrn.h"
 #include "testing.h"
@@ -64,6 +65,9 @@ TEST_CASE("local_response_norm forward against float64") {
   check_forward({3, 6, 1, 5}, strong(4), 6);  // even window: leans forward
   check_forward({1, 5, 2, 2}, strong(1), 7);  // window of one channel
   check_forward({2, 96, 5, 5}, LrnOptions{5, 1e-4f, 0.75f, 2.0f}, 8);
+  const medrepro::ForceStorageReads storage_reads;  // the storage-buffer fallback
+  check_forward({2, 7, 3, 2}, strong(5), 9);
+  check_forward({3, 6, 1, 5}, strong(4), 10);
 }
 
 TEST_CASE("local_response_norm backward against finite differences") {
@@ -82,6 +86,9 @@ TEST_CASE("local_response_norm backward against finite differences") {
                              medrepro::local_response_norm(in[0], strong(5)));
       },
       {testing::random_tensor({1, 5, 2, 1}, 19, -1.5f, 1.5f)});
+  const medrepro::ForceStorageReads storage_reads;  // the storage-buffer fallback
+  check_backward({1, 5, 3, 2}, strong(3), 20);
+  check_backward({1, 6, 2, 1}, strong(4), 21);
 }
 
 TEST_CASE("local_response_norm refuses bad shapes and options") {

@@ -20,6 +20,7 @@ struct LrnPush {
   float alpha_over_size;
   float beta;
   float last;
+  FastDivisor by_plane, by_channels;
 };
 
 void check_options(const LrnOptions& options) {
@@ -46,14 +47,34 @@ Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
                options.alpha / static_cast<float>(options.size),
                options.beta,
                options.k};
-  const Tensor scale = Tensor::empty(x.shape());
-  launch_linear("lrn", {x.read(), out.write(), scale.write()}, push, count);
-  record(out, "local_response_norm", {x}, [input = x.detach(), scale, push](const Tensor& grad, GradientSink& sink) {
-    GradTarget t = sink.target(0);
-    LrnPush backward = push;
-    backward.last = t.beta;
-    launch_linear("lrn_backward", {input.read(), scale.read(), grad.read(), t.grad.write()}, backward, backward.count);
-  });
+  push.by_plane = fast_divisor(push.plane);
+  push.by_channels = fast_divisor(push.channels);
+  const Tensor scale = Tensor::empty(x.shape()), powered = Tensor::empty(x.shape());  // powered = scale^-beta
+  if (fits_texel_buffer(x.range(), BindingKind::TexelR32F)) {
+    launch_linear("lrn", {texels(x.range()), out.write(), scale.write(), powered.write()}, push, count);
+  } else {
+    launch_linear("lrn_storage", {x.read(), out.write(), scale.write(), powered.write()}, push, count);
+  }
+  record(out, "local_response_norm", {x},
+         [input = x.detach(), scale, powered, push](const Tensor& grad, GradientSink& sink) {
+           GradTarget t = sink.target(0);
+           LrnPush backward = push;
+           backward.last = t.beta;
+           bool texel_reads = true;
+           for (const Tensor* operand : {&input, &scale, &powered, &grad}) {
+             texel_reads = texel_reads && fits_texel_buffer(operand->range(), BindingKind::TexelR32F);
+           }
+           if (texel_reads) {
+             launch_linear("lrn_backward",
+                           {texels(input.range()), texels(scale.range()), texels(powered.range()),
+                            texels(grad.range()), t.grad.write()},
+                           backward, backward.count);
+           } else {
+             launch_linear("lrn_backward_storage",
+                           {input.read(), scale.read(), powered.read(), grad.read(), t.grad.write()}, backward,
+                           backward.count);
+           }
+         });
   return out;
 }
 
