@@ -1,0 +1,217 @@
+#include "tests/bench/kernel_rows.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "core/autograd.h"
+#include "core/kernels.h"
+#include "core/ops/conv2d.h"
+#include "core/ops/conv3d.h"
+#include "core/ops/gemm.h"
+#include "core/ops/lstm.h"
+
+namespace medrepro::bench {
+namespace {
+
+using report::Json;
+
+double as_double(int64_t v) { return static_cast<double>(v); }
+
+Json shape_json(const Shape& shape) { return Json::array_of(shape); }
+
+// Backward rows keep `reps` forward results (with their graphs) alive per sample; this bounds their memory.
+int reps_within(int64_t bytes_per_rep) {
+  return static_cast<int>(std::max<int64_t>(1, (int64_t(256) << 20) / std::max<int64_t>(bytes_per_rep, 1)));
+}
+
+// Work that runs forward once per sample, untimed, and times backward of each result with `grad`.
+Work backward_work(std::function<Tensor()> forward, Tensor grad, int max_reps) {
+  auto outputs = std::make_shared<std::vector<Tensor>>();
+  Work work;
+  work.prepare = [outputs, forward](int reps) {
+    outputs->clear();
+    for (int i = 0; i < reps; ++i) outputs->push_back(forward());
+  };
+  work.run = [outputs, grad](int i) {
+    (*outputs)[size_t(i)].backward(grad);
+    (*outputs)[size_t(i)] = Tensor();  // frees the graph as training would
+  };
+  work.max_reps = max_reps;
+  return work;
+}
+
+}  // namespace
+
+std::vector<Row> peak_rows(const Budget& budget) {
+  std::vector<Row> rows;
+  const uint32_t count = 1u << 20, iterations = 256;
+  Row fma{"peak", "fma peak", std::to_string(count) + " x 16 x " + std::to_string(iterations) + " FMA",
+          Unit::GflopPerSecond, double(count) * 16 * iterations * 2, budget};
+  fma.make = [count, iterations] {
+    Tensor out = Tensor::empty({int64_t(count)});
+    struct {
+      uint32_t count, iterations;
+      float scale, offset;
+    } push{count, iterations, 0.999f, 0.001f};
+    return Work{.run = [out, push](int) { launch_linear("benchmark_fma", {out.write()}, push, push.count); }};
+  };
+  rows.push_back(fma);
+
+  const int64_t floats = 16ll << 20;  // 64 MiB each way
+  const double bytes = 2.0 * as_double(floats) * 4;  // read + write
+  const std::string shape = "64 MiB read + 64 MiB write";
+  struct CopyPush {
+    uint32_t count;
+  };
+  Row texel{"peak", "copy texel->storage", shape, Unit::GbPerSecond, bytes, budget};
+  texel.make = [floats] {
+    Tensor source = Tensor::full({floats}, 1.0f), target = Tensor::empty({floats});
+    if (!fits_texel_buffer(source.range(), BindingKind::TexelRGBA32F)) {
+      fail("copy texel->storage: this device cannot read 64 MiB as one texel buffer");
+    }
+    const CopyPush push{uint32_t(floats / 4)};
+    return Work{.run = [source, target, push](int) {
+      launch_linear("benchmark_copy", {texels(source.range(), BindingKind::TexelRGBA32F), target.write()}, push,
+                    push.count);
+    }};
+  };
+  rows.push_back(texel);
+  Row storage{"peak", "copy storage->storage", shape, Unit::GbPerSecond, bytes, budget};
+  storage.make = [floats] {
+    Tensor source = Tensor::full({floats}, 1.0f), target = Tensor::empty({floats});
+    const CopyPush push{uint32_t(floats / 4)};
+    return Work{.run = [source, target, push](int) {
+      launch_linear("benchmark_copy_storage", {source.read(), target.write()}, push, push.count);
+    }};
+  };
+  rows.push_back(storage);
+  Row copy{"peak", "vkCmdCopyBuffer", shape, Unit::GbPerSecond, bytes, budget};
+  copy.make = [floats] {
+    Tensor source = Tensor::full({floats}, 1.0f), target = Tensor::empty({floats});
+    return Work{.run = [source, target](int) { copy_into(target, source); }};
+  };
+  copy.peer = Json().set("kind", "copy").set("floats", floats);
+  rows.push_back(copy);
+  return rows;
+}
+
+std::vector<Row> gemm_rows(const std::vector<int64_t>& sizes, const Budget& budget) {
+  std::vector<Row> rows;
+  for (int64_t size : sizes) {
+    for (const char* layout : {"NN", "TN", "NT"}) {
+      const bool transpose_a = layout[0] == 'T', transpose_b = layout[1] == 'T';
+      const std::string shape = std::to_string(size) + "^3";
+      Row row{"gemm", std::string("gemm ") + layout + " " + shape, shape + (transpose_a ? ", A stored transposed" : "") +
+                                                                       (transpose_b ? ", B stored transposed" : ""),
+              Unit::GflopPerSecond, 2.0 * as_double(size) * as_double(size) * as_double(size), budget};
+      row.make = [size, transpose_a, transpose_b] {
+        Tensor a = Tensor::full({size, size}, 0.5f), b = Tensor::full({size, size}, 0.25f);
+        Tensor c = Tensor::empty({size, size});
+        Gemm g;
+        g.m = g.n = g.k = size;
+        g.a = MatrixView::row_major(a, size);
+        g.b = MatrixView::row_major(b, size);
+        g.c = MatrixView::row_major(c, size);
+        if (transpose_a) g.a = g.a.transposed();
+        if (transpose_b) g.b = g.b.transposed();
+        // The views do not own their tensors: the closure keeps them alive.
+        return Work{.run = [g, a, b, c](int) { gemm(g); }};
+      };
+      row.peer = Json().set("kind", "gemm").set("size", size).set("transpose_a", transpose_a)
+                     .set("transpose_b", transpose_b);
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::vector<Row> conv2d_rows(const std::vector<ConvLayer>& layers, int64_t batch, const Budget& budget) {
+  std::vector<Row> rows;
+  for (const ConvLayer& layer : layers) {
+    for (const char* pass : {"fwd", "bwd-data", "bwd-weight"}) {
+      const std::string at = " @" + std::to_string(layer.input_size);
+      Row row{"conv2d", std::string("conv2d ") + pass + " " + layer.model + "." + layer.layer + at,
+              layer.describe(batch) + (layer.also.empty() ? "" : " (= " + layer.also + ")"), Unit::GflopPerSecond,
+              layer.flops(batch), budget};
+      row.model = layer.model;
+      row.pass = pass;
+      row.input_size = layer.input_size;
+      row.make = [layer, batch, pass = std::string(pass)] {
+        Shape input = layer.input;
+        input[0] = batch;
+        Tensor x = Tensor::full(input, 0.5f), w = Tensor::full(layer.weight, 0.01f);
+        Tensor bias = Tensor::full({layer.weight[0]}, 0.1f);
+        const Conv2dOptions options = layer.options;
+        if (pass == "fwd") {
+          return Work{.run = [x, w, bias, options](int) {
+            NoGradGuard no_grad;
+            conv2d(x, w, bias, options);
+          }};
+        }
+        // The gradient of one operand only, as for a network's first layer (data) or frozen weights (weight).
+        const bool data = pass == "bwd-data";
+        Tensor xs = x.detach(), ws = w.detach();
+        (data ? xs : ws).set_requires_grad(true);
+        const Shape out = layer.output(batch);
+        return backward_work([xs, ws, options] { return conv2d(xs, ws, Tensor(), options); }, Tensor::full(out, 1.0f),
+                             reps_within(element_count(out) * 4));
+      };
+      row.peer = Json().set("kind", "conv2d").set("pass", pass).set("batch", batch)
+                     .set("input", shape_json({layer.input[1], layer.input[2], layer.input[3]}))
+                     .set("weight", shape_json(layer.weight)).set("stride", layer.options.stride_h)
+                     .set("pad", layer.options.pad_h);
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+Row lstm_row(const Budget& budget) {
+  const int64_t batch = 64, steps = 32, input = 64, hidden = 128;
+  // The GEMMs' multiply-adds, forward once and backward twice (gates to inputs, and to weights).
+  const double flops = 3 * 2.0 * as_double(batch * steps * 4 * hidden * (input + hidden));
+  Row row{"lstm", "lstm fwd+bwd", "batch 64, sequence 32, input 64, hidden 128", Unit::GflopPerSecond, flops, budget};
+  row.make = [=] {
+    Tensor x = Tensor::full({batch, steps, input}, 0.5f);
+    Tensor w_ih = Tensor::full({4 * hidden, input}, 0.01f), w_hh = Tensor::full({4 * hidden, hidden}, 0.01f);
+    Tensor bias = Tensor::zeros({4 * hidden});
+    for (Tensor* t : {&w_ih, &w_hh, &bias}) t->set_requires_grad(true);
+    Tensor grad = Tensor::full({batch, steps, hidden}, 1.0f);
+    return Work{.run = [=](int) { lstm(x, w_ih, w_hh, bias).backward(grad); }};
+  };
+  row.peer = Json().set("kind", "lstm").set("batch", batch).set("steps", steps).set("input", input)
+                 .set("hidden", hidden);
+  return row;
+}
+
+std::vector<Row> conv3d_rows(const Budget& budget) {
+  const int64_t batch = 2, channels = 16, out_channels = 32, size = 32;
+  const double flops = 2.0 * as_double(batch * out_channels * size * size * size * channels * 27);
+  const std::string shape = "2x16x32^3 -> 32@3x3x3 s1 p1";
+  std::vector<Row> rows;
+  for (bool backward : {false, true}) {
+    Row row{"conv3d", backward ? "conv3d fwd+bwd" : "conv3d fwd", shape, Unit::GflopPerSecond,
+            backward ? 3 * flops : flops, budget};
+    row.make = [=] {
+      Tensor x = Tensor::full({batch, channels, size, size, size}, 0.5f);
+      Tensor w = Tensor::full({out_channels, channels, 3, 3, 3}, 0.01f), bias = Tensor::zeros({out_channels});
+      const Conv3dOptions options = conv3d_options(1, 1);
+      if (!backward) {
+        return Work{.run = [=](int) {
+          NoGradGuard no_grad;
+          conv3d(x, w, bias, options);
+        }};
+      }
+      for (Tensor* t : {&x, &w, &bias}) t->set_requires_grad(true);
+      Tensor grad = Tensor::full({batch, out_channels, size, size, size}, 1.0f);
+      return Work{.run = [=](int) { conv3d(x, w, bias, options).backward(grad); }};
+    };
+    row.peer = Json().set("kind", "conv3d").set("backward", backward).set("batch", batch)
+                   .set("channels", channels).set("out_channels", out_channels).set("size", size);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace medrepro::bench

@@ -1,0 +1,68 @@
+#include "tests/bench/model_rows.h"
+
+#include <memory>
+#include <vector>
+
+#include "core/ops/elementwise.h"
+#include "core/ops/loss.h"
+#include "core/optim.h"
+#include "papers/khan_yong_anatomy/models.h"
+
+namespace medrepro::bench {
+namespace {
+
+constexpr int kClasses = 6;  // MedNIST's, as in Khan & Yong's reproduction
+
+struct Training {
+  std::unique_ptr<khan_yong::SequentialClassifier> model;
+  std::unique_ptr<Sgd> sgd;
+  Tensor images, labels;
+
+  void step() {
+    const std::vector<papers::Classifier::Head> heads = model->training_heads(images);
+    Tensor objective = cross_entropy(heads[0].logits, labels);
+    if (heads[0].loss_weight != 1.0f) objective = scale(objective, heads[0].loss_weight);
+    for (size_t h = 1; h < heads.size(); ++h) {
+      objective = add(objective, scale(cross_entropy(heads[h].logits, labels), heads[h].loss_weight));
+    }
+    sgd->zero_grad();
+    objective.backward();
+    sgd->step();
+  }
+};
+
+}  // namespace
+
+int native_input_size(const std::string& model) {
+  if (model == "lenet") return 28;
+  if (model == "googlenet") return 224;
+  return 227;
+}
+
+Row training_step_row(const std::string& model, int input_size, int64_t batch, const Budget& budget) {
+  const std::string size = std::to_string(input_size);
+  Row row{"train step", "train step " + model + " @" + size,
+          "batch " + std::to_string(batch) + "x1x" + size + "x" + size +
+              (model == "googlenet" ? ", fwd+aux heads+bwd+sgd" : ", fwd+bwd+sgd"),
+          Unit::ImagesPerSecond, static_cast<double>(batch), budget};
+  row.device_time = false;  // a step includes the host's recording; what training waits for is wall time
+  row.budget.max_reps = 1;  // steps of a training loop are not batched any further
+  row.model = model;
+  row.input_size = input_size;
+  row.make = [model, input_size, batch] {
+    auto training = std::make_shared<Training>();
+    training->model = khan_yong::make_model(model, input_size, kClasses, 1);
+    training->model->train();
+    training->sgd = std::make_unique<Sgd>(training->model->parameters(), SgdOptions{});
+    std::vector<float> labels(static_cast<size_t>(batch));
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<float>(i % kClasses);
+    training->labels = Tensor::from_host({batch}, labels);
+    training->images = Tensor::full({batch, 1, input_size, input_size}, 0.5f);
+    return Work{.run = [training](int) { training->step(); }, .max_reps = 1};
+  };
+  row.peer = report::Json().set("kind", "train_step").set("model", model).set("input_size", input_size)
+                 .set("batch", batch).set("classes", kClasses);
+  return row;
+}
+
+}  // namespace medrepro::bench

@@ -1,0 +1,18 @@
+#pragma once
+// Rows that time a whole training step of Khan & Yong's CNNs: forward (with
+// GoogLeNet's auxiliary heads), the weighted losses, backward and an SGD update
+// with momentum and weight decay, exactly as papers/common/classifier_training
+// runs it, on a batch that stays on the device.
+#include <cstdint>
+#include <string>
+
+#include "tests/bench/row.h"
+
+namespace medrepro::bench {
+
+Row training_step_row(const std::string& model, int input_size, int64_t batch, const Budget& budget);
+
+// The size a model is trained at on the paper profile (papers/khan_yong_anatomy/profiles.cpp).
+int native_input_size(const std::string& model);
+
+}  // namespace medrepro::bench

@@ -1,0 +1,313 @@
+#include "tests/bench/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "papers/common/files.h"
+#include "papers/common/svg_plot.h"
+
+namespace medrepro::bench {
+namespace {
+
+// A table of strings, printed as aligned text or as Markdown.
+struct Table {
+  std::vector<std::string> headers;
+  std::vector<std::vector<std::string>> rows;
+};
+
+std::string fixed(double value, int decimals) {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+// Three significant digits at most, without exponents for the sizes seen here.
+std::string rate_text(double value) {
+  if (value >= 100) return fixed(value, 0);
+  if (value >= 10) return fixed(value, 1);
+  return fixed(value, 2);
+}
+
+std::string ms_text(double ms) { return ms >= 100 ? fixed(ms, 1) : ms >= 1 ? fixed(ms, 2) : fixed(ms, 3); }
+
+std::string optional_text(const std::optional<double>& value, int decimals) {
+  return value ? fixed(*value, decimals) : "-";
+}
+
+Table make_table(const std::vector<Result>& results, const std::vector<PeerRun>& peers) {
+  Table table;
+  table.headers = {"#", "row", "shape", "device ms", "wall ms", "spread", "CPU ms", "ours"};
+  for (const PeerRun& peer : peers) {
+    table.headers.push_back(peer.config.label + " ms");
+    table.headers.push_back(peer.config.label);
+    table.headers.push_back("ours/peer");
+  }
+  table.headers.push_back("unit");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    std::vector<std::string> cells = {std::to_string(i + 1), r.row.name, r.row.shape, "-", "-", "-", "-", "failed"};
+    if (r.error.empty()) {
+      cells = {cells[0], cells[1], cells[2], r.ours.device ? ms_text(r.ours.device->median) : "-",
+               ms_text(r.ours.wall.median), fixed(100 * r.ours.primary().relative(), 1) + "%", ms_text(r.ours.cpu_ms),
+               rate_text(r.our_rate())};
+    }
+    for (size_t p = 0; p < peers.size(); ++p) {
+      const std::optional<PeerTiming>& theirs = p < r.peers.size() ? r.peers[p] : std::nullopt;
+      cells.push_back(theirs ? ms_text(theirs->time.median) : "-");
+      const std::optional<double> rate = r.peer_rate(p);
+      cells.push_back(rate ? rate_text(*rate) : "-");
+      cells.push_back(optional_text(r.ratio(p), 2));
+    }
+    cells.push_back(unit_name(r.row.unit));
+    table.rows.push_back(cells);
+  }
+  return table;
+}
+
+std::string render_text(const Table& table) {
+  std::vector<size_t> widths(table.headers.size());
+  for (size_t c = 0; c < widths.size(); ++c) {
+    widths[c] = table.headers[c].size();
+    for (const auto& row : table.rows) widths[c] = std::max(widths[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const bool left = c == 1 || c == 2;  // names and shapes; numbers align right
+      const std::string pad(widths[c] - cells[c].size(), ' ');
+      out += (c ? "  " : "") + (left ? cells[c] + pad : pad + cells[c]);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(table.headers);
+  size_t total = 0;
+  for (size_t w : widths) total += w + 2;
+  out += std::string(total - 2, '-') + "\n";
+  for (const auto& row : table.rows) out += line(row);
+  return out;
+}
+
+std::string render_markdown(const Table& table) {
+  auto line = [](const std::vector<std::string>& cells) {
+    std::string out = "|";
+    for (const std::string& cell : cells) out += " " + cell + " |";
+    return out + "\n";
+  };
+  std::string out = line(table.headers) + "|";
+  for (size_t c = 0; c < table.headers.size(); ++c) out += (c == 1 || c == 2) ? "---|" : "--:|";
+  out += "\n";
+  for (const auto& row : table.rows) out += line(row);
+  return out;
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string slug(const std::string& label) {
+  std::string out;
+  for (char c : label) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  return out;
+}
+
+std::string csv_line(const std::vector<std::string>& fields) {
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) line.append(i ? "," : "").append(csv_field(fields[i]));
+  return line + "\n";
+}
+
+std::string csv(const std::vector<Result>& results, const std::vector<PeerRun>& peers) {
+  std::vector<std::string> header = {"index", "group", "name", "shape", "unit", "work_per_rep", "device_ms",
+                                     "device_min_ms", "device_max_ms", "wall_ms", "wall_min_ms", "wall_max_ms",
+                                     "spread", "cpu_ms", "samples", "reps", "rate"};
+  for (const PeerRun& peer : peers) {
+    const std::string s = slug(peer.config.label);
+    for (const char* column : {"_ms", "_min_ms", "_max_ms", "_rate"}) header.push_back(s + column);
+    header.push_back("ratio_" + s);
+  }
+  std::string out = csv_line(header);
+  const auto number = [](double v) { return fixed(v, 6); };
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    if (!r.error.empty()) continue;  // named in report.md's notes
+    std::vector<std::string> fields = {std::to_string(i + 1), r.row.group, r.row.name, r.row.shape,
+                                       unit_name(r.row.unit), fixed(r.row.work, 0)};
+    if (const std::optional<Spread>& device = r.ours.device) {
+      for (double v : {device->median, device->min, device->max}) fields.push_back(number(v));
+    } else {
+      fields.insert(fields.end(), 3, "");
+    }
+    for (double v : {r.ours.wall.median, r.ours.wall.min, r.ours.wall.max, r.ours.primary().relative(), r.ours.cpu_ms}) {
+      fields.push_back(number(v));
+    }
+    fields.push_back(std::to_string(r.ours.samples));
+    fields.push_back(std::to_string(r.ours.reps));
+    fields.push_back(number(r.our_rate()));
+    for (size_t p = 0; p < peers.size(); ++p) {
+      const std::optional<PeerTiming>& theirs = p < r.peers.size() ? r.peers[p] : std::nullopt;
+      for (const std::optional<double>& v :
+           {theirs ? std::optional(theirs->time.median) : std::nullopt,
+            theirs ? std::optional(theirs->time.min) : std::nullopt,
+            theirs ? std::optional(theirs->time.max) : std::nullopt, r.peer_rate(p), r.ratio(p)}) {
+        fields.push_back(v ? number(*v) : "");
+      }
+    }
+    out += csv_line(fields);
+  }
+  return out;
+}
+
+// Our rate and each peer's against the row number of the table, for the rows of one unit.
+report::Plot throughput_plot(const std::vector<Result>& results, const std::vector<PeerRun>& peers, Unit unit,
+                             const std::string& title) {
+  report::Plot plot{title, "row (# in report.md)", unit_name(unit)};
+  report::Series ours{"ours (medrepro)"};
+  std::vector<report::Series> theirs;
+  for (const PeerRun& peer : peers) theirs.push_back({peer.config.label, {}, {}, {}, true});
+  const double missing = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Result& r = results[i];
+    if (r.row.unit != unit || !r.error.empty()) continue;
+    ours.x.push_back(double(i + 1));
+    ours.y.push_back(r.our_rate());
+    for (size_t p = 0; p < peers.size(); ++p) {
+      theirs[p].x.push_back(double(i + 1));
+      theirs[p].y.push_back(r.peer_rate(p).value_or(missing));
+    }
+  }
+  plot.series.push_back(ours);
+  for (const report::Series& s : theirs) plot.series.push_back(s);
+  plot.y_min = 0;
+  double top = 0;
+  for (const report::Series& s : plot.series) {
+    for (double y : s.y) {
+      if (std::isfinite(y)) top = std::max(top, y);
+    }
+  }
+  plot.y_max = top > 0 ? top * 1.05 : 1;
+  return plot;
+}
+
+std::string verdict_text(const std::optional<bool>& met) { return met ? (*met ? "met" : "not met") : "not judged"; }
+
+std::string markdown(const RunDescription& d, const std::vector<Result>& results) {
+  std::string out = "# medrepro performance: ours against PyTorch and the device's peak\n\n";
+  out += "Generated by `medrepro_benchmark`; nothing in this file is typed by hand.\n\n";
+  out += "- Command: `" + d.run.command + "`\n";
+  out += "- Commit: " + d.run.git_commit + "\n";
+  out += "- Date (UTC): " + d.run.started_utc + ", " + fixed(d.seconds, 0) + " s\n";
+  out += "- Device: " + d.run.device_name + " (" + d.run.device_vendor + ", " + d.run.device_type + "), driver " +
+         d.run.device_driver + ", Vulkan " + d.run.vulkan_version + "\n";
+  out += "- CPU: " + d.cpu_model + ", " + std::to_string(d.cores) + " cores; load average before " + d.load_before +
+         ", after " + d.load_after + "\n";
+  out += "- Device timestamps: " +
+         (d.timestamp_period_ns > 0 ? "yes, period " + fixed(d.timestamp_period_ns, 3) + " ns"
+                                    : std::string("not supported; kernel rows use wall time")) + "\n";
+  if (d.probe) {
+    out += "- Peer: PyTorch " + d.probe->torch_version + " (Python " + d.probe->python_version + ", " +
+           d.probe->python + "; oneDNN " + (d.probe->onednn ? "yes" : "no") + ", BLAS " +
+           (d.probe->blas.empty() ? std::string("unknown") : d.probe->blas) + ")";
+    for (const PeerRun& peer : d.peers) {
+      out += "; " + peer.config.label + ": " + (peer.failure.empty() ? "`" + peer.settings + "`" : peer.failure);
+    }
+    out += "\n";
+  } else {
+    out += "- Peer: none (" + d.peer_absent + ")\n";
+  }
+  if (d.quick) out += "- **A --quick run**: few samples and a small set of rows; the numbers are noisy.\n";
+  if (!d.rows_filter.empty()) out += "- Rows filtered by `--rows " + d.rows_filter + "`\n";
+
+  out += "\n## Results\n\n" + render_markdown(make_table(results, d.peers));
+  out += "\nPlots: [GFLOP/s per row](throughput_gflops.svg), [img/s per row](throughput_images.svg); all numbers "
+         "in [benchmark.csv](benchmark.csv).\n";
+
+  out += "\n## Targets\n\nTargets for this device: " + d.target_set + ".\n\n";
+  if (!d.verdicts.empty()) {
+    out += "| target | measured | verdict |\n|---|---|---|\n";
+    for (const TargetVerdict& v : d.verdicts) out += "| " + v.target + " | " + v.measured + " | " + verdict_text(v.met) + " |\n";
+  }
+
+  out += "\n## Notes\n\n";
+  out += "- Each row is the median over its samples after a warm-up (which builds the pipelines); a sample repeats "
+         "short work until it lasts about 40 ms (10 ms with --quick) and waits for the device once. Rows stop sampling at their time "
+         "budget (at least 3 samples; 2 with --quick). spread = (max - min) / median of the time the rate uses.\n";
+  out += "- Kernel rows take their rate from device ms (timestamp queries written before and after the recorded "
+         "work), where the device has timestamps; wall ms is host time around recording and the final wait. "
+         "Training-step rows use wall ms: a step includes the host's recording, and training waits for it.\n";
+  out += "- CPU ms is the process's CPU time per repetition (all driver threads); on a CPU driver it shows work "
+         "that wall time hides behind waiting for a core.\n";
+  out += "- FLOPs: GEMM 2 m n k; conv2d 2 N O OH OW C KH KW for each pass; LSTM the GEMMs' multiply-adds, forward "
+         "once and backward twice; conv3d fwd+bwd three times the forward. Rates are per second of the median.\n";
+  out += "- Training steps: forward (GoogLeNet with both auxiliary heads, loss weight 0.3), cross-entropy, "
+         "backward, SGD with momentum 0.9 and weight decay 5e-4 (biases: twice the rate, no decay), six classes, "
+         "batch already on the device. The peer's models are papers/khan_yong_anatomy/models.cpp in torch.nn "
+         "(tests/bench/peer_pytorch.py).\n";
+  out += "- conv2d backward rows time the gradient of one operand (data, or weight), with the forward untimed; "
+         "the peer calls aten::convolution_backward with the same output mask.\n";
+  out += std::string("- ") + kPeerEnvironmentNote + " Ours and the peer run one after the other on the same "
+         "machine, never at the same time. Rows without a peer counterpart (FMA peak, texel copies) show -.\n";
+  if (d.probe && d.probe->reference_blas) {
+    out += "- The peer's torch is linked to netlib's reference BLAS (" + d.probe->blas +
+           "): its GEMM rows and linear layers run unoptimised and single-threaded, while its convolutions run on "
+           "oneDNN. An optimised BLAS (OpenBLAS) would make the GEMM rows and the training steps' fully connected "
+           "layers faster.\n";
+  }
+  for (const Result& r : results) {
+    if (!r.error.empty()) out += "- We could not run " + r.row.name + ": " + r.error + "\n";
+  }
+  for (const PeerRun& peer : d.peers) {
+    for (const auto& [name, error] : peer.errors) out += "- " + peer.config.label + " could not run " + name + ": " + error + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_table(const std::vector<Result>& results, const std::vector<PeerRun>& peers) {
+  return render_text(make_table(results, peers));
+}
+
+std::vector<std::string> write_report(const std::string& folder, const RunDescription& description,
+                                      const std::vector<Result>& results) {
+  std::filesystem::create_directories(folder);
+  const std::string md = folder + "/report.md", table = folder + "/benchmark.csv";
+  const std::string gflops = folder + "/throughput_gflops.svg", images = folder + "/throughput_images.svg";
+  report::write_file_atomically(md, markdown(description, results));
+  report::write_file_atomically(table, csv(results, description.peers));
+  report::write_svg(gflops, throughput_plot(results, description.peers, Unit::GflopPerSecond,
+                                            "GFLOP/s per row: ours against the peer"));
+  report::write_svg(images, throughput_plot(results, description.peers, Unit::ImagesPerSecond,
+                                            "Training steps, images/s per row: ours against the peer"));
+  return {md, table, gflops, images};
+}
+
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) != 0) continue;
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+  }
+  return "unknown (no model name in /proc/cpuinfo)";
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  if (!(in >> one >> five >> fifteen)) return "unknown";
+  return one + " " + five + " " + fifteen;
+}
+
+}  // namespace medrepro::bench
