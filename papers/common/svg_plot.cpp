@@ -67,7 +67,13 @@ std::string render_svg(const Plot& plot, int width, int height) {
     }
   }
   if (!std::isfinite(x_min)) x_min = 0, x_max = 1, y_min = 0, y_max = 1;
-  if (plot.y_max > plot.y_min) y_min = plot.y_min, y_max = plot.y_max;
+  if (plot.y_max > plot.y_min) {
+    y_min = plot.y_min, y_max = plot.y_max;
+  } else if (y_max - y_min >= 1e-12) {
+    // A margin, so that the extreme points do not sit on the frame.
+    const double margin = 0.05 * (y_max - y_min);
+    y_min -= margin, y_max += margin;
+  }
   if (y_max - y_min < 1e-12) y_min -= 0.5, y_max += 0.5;
   if (x_max - x_min < 1e-12) x_min -= 0.5, x_max += 0.5;
   const bool log_x = plot.log_x && x_min > 0;
