@@ -248,7 +248,9 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
   out += "- CPU ms is the process's CPU time per repetition (all driver threads); on a CPU driver it shows work "
          "that wall time hides behind waiting for a core.\n";
   out += "- FLOPs: GEMM 2 m n k; conv2d 2 N O OH OW C KH KW for each pass; LSTM the GEMMs' multiply-adds, forward "
-         "once and backward twice; conv3d fwd+bwd three times the forward. Rates are per second of the median.\n";
+         "once and backward twice; conv3d fwd+bwd three times the forward. Rates are per second of the median. "
+         "These are the direct algorithm's FLOPs: an implementation that needs fewer (oneDNN's Winograd "
+         "convolutions) can show more GFLOP/s than the machine's peak.\n";
   out += "- Training steps: forward (GoogLeNet with both auxiliary heads, loss weight 0.3), cross-entropy, "
          "backward, SGD with momentum 0.9 and weight decay 5e-4 (biases: twice the rate, no decay), six classes, "
          "batch already on the device. The peer's models are papers/khan_yong_anatomy/models.cpp in torch.nn "
