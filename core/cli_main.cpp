@@ -164,6 +164,7 @@ int demo(Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const medrepro::ContextScope device_scope;
   try {
     if (argc < 2) {
       std::fprintf(stderr, "%s\n", kUsage);

@@ -111,4 +111,14 @@ class Context {
   std::vector<std::string> messages_;
 };
 
+// Closes the device when a program's main() returns, before static destructors
+// run: lavapipe was seen to spin forever in LLVM's JIT teardown when the device
+// was destroyed from an exit handler. Every program's main() starts with one.
+struct ContextScope {
+  ContextScope() = default;
+  ContextScope(const ContextScope&) = delete;
+  ContextScope& operator=(const ContextScope&) = delete;
+  ~ContextScope() { Context::close(); }
+};
+
 }  // namespace medrepro
