@@ -31,8 +31,10 @@ std::vector<std::pair<int64_t, float>> LossLog::drain() {
     if (!std::isfinite(values[i])) {
       const int64_t step = steps_[i];
       steps_.clear();
-      fail(what_ + " is " + (std::isnan(values[i]) ? "NaN" : "Inf") + " at step " + std::to_string(step) +
-           ": training stopped (lower the learning rate, or check the data of that step)");
+      throw NonFiniteLoss(what_ + " is " + (std::isnan(values[i]) ? "NaN" : "Inf") + " at step " +
+                              std::to_string(step) +
+                              ": training stopped (lower the learning rate, or check the data of that step)",
+                          step);
     }
     out.emplace_back(steps_[i], values[i]);
   }

@@ -7,9 +7,17 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.h"
 #include "core/tensor.h"
 
 namespace medrepro {
+
+// The loss of `step` was NaN or Inf: the run diverged. Its own type, so that an
+// experiment can record the divergence as a result and go on with other runs.
+struct NonFiniteLoss : Error {
+  NonFiniteLoss(const std::string& message, int64_t at_step) : Error(message), step(at_step) {}
+  int64_t step;
+};
 
 class LossLog {
  public:
@@ -17,8 +25,8 @@ class LossLog {
 
   // Records the one-element `loss` of `step` (a device copy; no wait).
   void record(const Tensor& loss, int64_t step);
-  // Returns the (step, loss) pairs recorded since the last drain, in order. Throws Error
-  // "<what> is NaN at step S" (or Inf) for the first non-finite one.
+  // Returns the (step, loss) pairs recorded since the last drain, in order. Throws
+  // NonFiniteLoss "<what> is NaN at step S" (or Inf) for the first non-finite one.
   std::vector<std::pair<int64_t, float>> drain();
 
  private:

@@ -104,3 +104,22 @@ TEST_CASE("a run interrupted after an epoch resumes to the same final numbers") 
                        doctest::Contains("belongs to another run"), medrepro::Error);
   fs::remove_all(dir);
 }
+
+TEST_CASE("a diverging run is stopped and reported, not thrown") {
+  const auto set = bars(40);
+  std::vector<size_t> train, val, test;
+  for (size_t i = 0; i < 40; ++i) (i < 24 ? train : i < 32 ? val : test).push_back(i);
+  medrepro::papers::TrainingConfig config;
+  config.name = "too fast";
+  config.epochs = 4;
+  config.batch_size = 8;
+  config.sgd = {1e30f, 0.9f, 0.0f, medrepro::MomentumConvention::Caffe};  // overflows float within steps
+  config.input = {12, 12, 0.0f, 1.0f};
+  Net net;
+  const auto result = medrepro::papers::train_classifier(net, set, train, val, test, config);
+  REQUIRE(result.diverged_at_step.has_value());
+  CHECK(*result.diverged_at_step < 4 * 3);
+  CHECK(result.epochs.size() < 4);
+  CHECK(result.test.predictions.empty());
+  CHECK(result.divergence.find("too fast training loss is") != std::string::npos);
+}

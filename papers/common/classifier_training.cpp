@@ -123,66 +123,75 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   LossLog losses(config.name + " training loss");
   model.train();
   double training_since_checkpoint = 0;
-  for (int epoch = 0; epoch < config.epochs; ++epoch) {
-    // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
-    if (epoch < epochs_done) continue;
-    int64_t step = int64_t(epoch) * int64_t(batches);
-    model.set_training_step(step);
-    const auto epoch_start = Clock::now();
-    auto last_print = epoch_start;
-    double loss_sum = 0;
-    size_t loss_count = 0;
-    for (size_t b = 0; b < batches; ++b, ++step) {
-      const size_t start = b * config.batch_size;
-      const size_t count = std::min(config.batch_size, order.size() - start);
-      datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
-      const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
-      const std::vector<Classifier::Head> heads = model.training_heads(input_tensor(images, count, config.input));
-      const Tensor main_loss = cross_entropy(heads[0].logits, targets);
-      Tensor objective = heads[0].loss_weight == 1.0f ? main_loss : scale(main_loss, heads[0].loss_weight);
-      for (size_t h = 1; h < heads.size(); ++h) {
-        objective = add(objective, scale(cross_entropy(heads[h].logits, targets), heads[h].loss_weight));
+  try {
+    for (int epoch = 0; epoch < config.epochs; ++epoch) {
+      // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
+      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
+      if (epoch < epochs_done) continue;
+      int64_t step = int64_t(epoch) * int64_t(batches);
+      model.set_training_step(step);
+      const auto epoch_start = Clock::now();
+      auto last_print = epoch_start;
+      double loss_sum = 0;
+      size_t loss_count = 0;
+      for (size_t b = 0; b < batches; ++b, ++step) {
+        const size_t start = b * config.batch_size;
+        const size_t count = std::min(config.batch_size, order.size() - start);
+        datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
+        const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
+        const std::vector<Classifier::Head> heads = model.training_heads(input_tensor(images, count, config.input));
+        const Tensor main_loss = cross_entropy(heads[0].logits, targets);
+        Tensor objective = heads[0].loss_weight == 1.0f ? main_loss : scale(main_loss, heads[0].loss_weight);
+        for (size_t h = 1; h < heads.size(); ++h) {
+          objective = add(objective, scale(cross_entropy(heads[h].logits, targets), heads[h].loss_weight));
+        }
+        sgd.zero_grad();
+        objective.backward();
+        sgd.step();
+        losses.record(main_loss, step);
+        if (seconds_since(last_print) > 2.0 || b + 1 == batches) {
+          const auto drained = losses.drain();
+          for (const auto& [s, value] : drained) loss_sum += value;
+          loss_count += drained.size();
+          last_print = Clock::now();
+          const double elapsed = seconds_since(epoch_start);
+          const double rate = double(std::min(order.size(), (b + 1) * config.batch_size)) / elapsed;
+          const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
+                                   double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
+          std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s    ",
+                       config.name.c_str(), epoch + 1, config.epochs, b + 1, batches,
+                       drained.empty() ? 0.0 : double(drained.back().second), rate,
+                       format_duration(remaining).c_str());
+        }
       }
-      sgd.zero_grad();
-      objective.backward();
-      sgd.step();
-      losses.record(main_loss, step);
-      if (seconds_since(last_print) > 2.0 || b + 1 == batches) {
-        const auto drained = losses.drain();
-        for (const auto& [s, value] : drained) loss_sum += value;
-        loss_count += drained.size();
-        last_print = Clock::now();
-        const double elapsed = seconds_since(epoch_start);
-        const double rate = double(std::min(order.size(), (b + 1) * config.batch_size)) / elapsed;
-        const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
-                                 double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
-        std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s    ",
-                     config.name.c_str(), epoch + 1, config.epochs, b + 1, batches,
-                     drained.empty() ? 0.0 : double(drained.back().second), rate,
-                     format_duration(remaining).c_str());
+      EpochRecord record;
+      record.epoch = epoch + 1;
+      record.seconds = seconds_since(epoch_start);
+      record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
+      const Evaluation validation = evaluate(model, set, val, config.input, config.evaluation_batch_size, false);
+      record.val_loss = validation.loss;
+      record.val_accuracy = validation.accuracy;
+      result.epochs.push_back(record);
+      training_since_checkpoint += record.seconds;
+      if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
+        training_since_checkpoint = 0;
+        Checkpoint state = capture_training_state(model, &sgd);
+        state.metadata["run"] = config.name;
+        state.metadata["epochs_done"] = std::to_string(epoch + 1);
+        state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
+        save_checkpoint(config.checkpoint_path, state);
       }
     }
-    EpochRecord record;
-    record.epoch = epoch + 1;
-    record.seconds = seconds_since(epoch_start);
-    record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
-    const Evaluation validation = evaluate(model, set, val, config.input, config.evaluation_batch_size, false);
-    record.val_loss = validation.loss;
-    record.val_accuracy = validation.accuracy;
-    result.epochs.push_back(record);
-    training_since_checkpoint += record.seconds;
-    if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
-      training_since_checkpoint = 0;
-      Checkpoint state = capture_training_state(model, &sgd);
-      state.metadata["run"] = config.name;
-      state.metadata["epochs_done"] = std::to_string(epoch + 1);
-      state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
-      save_checkpoint(config.checkpoint_path, state);
-    }
+  } catch (const NonFiniteLoss& diverged) {
+    result.diverged_at_step = diverged.step;
+    result.divergence = diverged.what();
   }
   std::fprintf(stderr, "\n");
   for (const EpochRecord& r : result.epochs) result.train_seconds += r.seconds;
+  if (result.diverged_at_step) {
+    std::fprintf(stderr, "[%s] diverged: %s\n", config.name.c_str(), result.divergence.c_str());
+    return result;  // the weights are no longer finite: nothing to test
+  }
   result.test = evaluate(model, set, test, config.input, config.evaluation_batch_size, true);
   return result;
 }

@@ -4,6 +4,7 @@
 // per-image predictions, a progress line, and end-of-epoch checkpoints from
 // which an interrupted run resumes to the same final numbers.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,10 +63,14 @@ struct Evaluation {
 };
 
 struct TrainingResult {
-  std::vector<EpochRecord> epochs;
+  std::vector<EpochRecord> epochs;  // the completed epochs
   double train_seconds = 0;  // sum of the epochs' training time, across resumes
-  Evaluation test;
+  Evaluation test;           // empty when the run diverged
   bool resumed = false;
+  // The training loss became NaN or Inf at this step: training stopped there and
+  // the model was not tested. A result of the protocol, not an error of the program.
+  std::optional<int64_t> diverged_at_step;
+  std::string divergence;  // the message, naming the step
 };
 
 // Per-epoch metrics to and from JSON (checkpoints, run files).

@@ -9,7 +9,11 @@ Json run_to_json(const Run& run, bool with_predictions) {
   j.set("model", run.model).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));
   j.set("train_size", uint64_t(run.train_size)).set("val_size", uint64_t(run.val_size)).set("epochs", run.epochs);
   j.set("train_seconds", run.result.train_seconds).set("resumed", run.result.resumed);
-  j.set("test_loss", run.result.test.loss).set("test_accuracy", run.result.test.accuracy);
+  if (run.result.diverged_at_step) {
+    j.set("diverged_at_step", *run.result.diverged_at_step).set("divergence", run.result.divergence);
+  } else {
+    j.set("test_loss", run.result.test.loss).set("test_accuracy", run.result.test.accuracy);
+  }
   j.set("per_epoch", medrepro::papers::epoch_records_to_json(run.result.epochs));
   if (with_predictions) {
     Json predictions = Json::Array{};
@@ -35,8 +39,13 @@ Run run_from_json(const Json& j) {
   run.val_size = static_cast<size_t>(j["val_size"].number());
   run.epochs = static_cast<int>(j["epochs"].number());
   run.result.train_seconds = j["train_seconds"].number();
-  run.result.test.loss = j["test_loss"].number();
-  run.result.test.accuracy = j["test_accuracy"].number();
+  if (j.contains("diverged_at_step")) {
+    run.result.diverged_at_step = static_cast<int64_t>(j["diverged_at_step"].number());
+    run.result.divergence = j["divergence"].string();
+  } else {
+    run.result.test.loss = j["test_loss"].number();
+    run.result.test.accuracy = j["test_accuracy"].number();
+  }
   run.result.epochs = medrepro::papers::epoch_records_from_json(j["per_epoch"]);
   if (j.contains("test_predictions")) {
     for (const Json& p : j["test_predictions"].array()) {

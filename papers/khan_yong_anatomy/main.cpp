@@ -199,12 +199,11 @@ int run(int argc, char** argv) {
               set.source.string().c_str(), set.sha256.c_str(), set.size(), duplicates.size(), test_split.test.size(),
               pools.per_class_limit.front());
 
-  fs::create_directories(out / "runs");
-  fs::create_directories(out / "checkpoints");
-  if (!resume) {
-    for (const char* folder : {"runs", "checkpoints"}) {
-      for (const auto& entry : fs::directory_iterator(out / folder)) fs::remove(entry.path());
-    }
+  // A fresh run leaves nothing of an earlier one in the report's folders.
+  for (const char* folder : {"runs", "checkpoints", "figures", "predictions"}) {
+    fs::create_directories(out / folder);
+    if (resume) continue;
+    for (const auto& entry : fs::directory_iterator(out / folder)) fs::remove(entry.path());
   }
   ds::Split saved = test_split;
   saved.tag = "MedNIST sha256=" + set.sha256;
@@ -213,15 +212,18 @@ int run(int argc, char** argv) {
   // Training: every model, every seed, every training-set size, largest first
   // (the largest is Table II's run).
   std::vector<Run> runs;
+  std::set<std::string> with_figures;  // conv1 figures come from the first seed whose Table II run trained
   for (const std::string& model : models) {
     const int input_size = input_size_for(profile, model);
     for (int seed = 1; seed <= profile.seeds; ++seed) {
       for (size_t s = sizes.size(); s-- > 0;) {
-        const SizedSplit split = sized_split(pools, sizes[s], s + 1 == sizes.size());
+        const bool table_run = s + 1 == sizes.size();
+        const SizedSplit split = sized_split(pools, sizes[s], table_run);
         const std::string id = model + "_seed" + std::to_string(seed) + "_pool" + std::to_string(split.pool);
         const fs::path cached = out / "runs" / (id + ".json");
         if (resume && fs::exists(cached)) {
           runs.push_back(run_from_json(Json::load(cached.string())));
+          if (table_run && !runs.back().result.diverged_at_step) with_figures.insert(model);
           continue;
         }
         Run run;
@@ -242,12 +244,18 @@ int run(int argc, char** argv) {
         config.checkpoint_interval_seconds = 60;  // an interruption loses at most about a minute of training
         auto network = make_model(model, input_size, static_cast<int>(set.class_names.size()), uint64_t(seed) * 1000);
         run.result = medrepro::papers::train_classifier(*network, set, split.train, split.val, test_split.test, config);
-        std::printf("%-32s %3d epochs  %7.1f s  val acc %6.2f%%  test acc %6.2f%%\n", id.c_str(), run.epochs,
-                    run.result.train_seconds, run.result.epochs.back().val_accuracy, run.result.test.accuracy);
+        if (run.result.diverged_at_step) {
+          std::printf("%-32s diverged at step %lld: excluded from the means, listed in the report\n", id.c_str(),
+                      static_cast<long long>(*run.result.diverged_at_step));
+        } else {
+          std::printf("%-32s %3d epochs  %7.1f s  val acc %6.2f%%  test acc %6.2f%%\n", id.c_str(), run.epochs,
+                      run.result.train_seconds, run.result.epochs.back().val_accuracy, run.result.test.accuracy);
+        }
         std::fflush(stdout);
         context.require_no_validation_messages("while training " + id);
-        const bool table_run = s + 1 == sizes.size();
-        if (table_run && seed == 1) write_model_figures(out, model, *network, set, test_split.test, config.input);
+        if (table_run && !run.result.diverged_at_step && with_figures.insert(model).second) {
+          write_model_figures(out, model, *network, set, test_split.test, config.input);
+        }
         run_to_json(run, table_run).save(cached.string());
         fs::remove(config.checkpoint_path);
         runs.push_back(std::move(run));
@@ -266,6 +274,7 @@ int run(int argc, char** argv) {
 }  // namespace khan_yong
 
 int main(int argc, char** argv) {
+  const medrepro::ContextScope device_scope;
   try {
     return khan_yong::run(argc, argv);
   } catch (const std::exception& e) {

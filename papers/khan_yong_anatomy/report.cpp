@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -52,13 +53,31 @@ std::string human_count(double v) {
   return buffer;
 }
 
-std::vector<const Run*> runs_of(const ReportInputs& in, const std::string& model, size_t pool) {
+// The runs of one model at one pool size, by seed; diverged ones only if asked.
+std::vector<const Run*> runs_of(const ReportInputs& in, const std::string& model, size_t pool,
+                                bool with_diverged = false) {
   std::vector<const Run*> out;
   for (const Run& r : in.runs) {
-    if (r.model == model && r.pool_size == pool) out.push_back(&r);
+    const bool wanted = with_diverged || !r.result.diverged_at_step;
+    if (r.model == model && r.pool_size == pool && wanted) out.push_back(&r);
   }
   std::sort(out.begin(), out.end(), [](const Run* a, const Run* b) { return a->seed < b->seed; });
   return out;
+}
+
+size_t diverged_count(const ReportInputs& in, const std::string& model, size_t pool) {
+  return runs_of(in, model, pool, true).size() - runs_of(in, model, pool).size();
+}
+
+// A mean ± SD over the completed runs, saying how many diverged (they have no test result).
+std::string summary_cell(const Summary& s, int decimals, size_t diverged) {
+  if (s.n == 0) return "all diverged";
+  std::string cell = medrepro::report::format_summary(s, decimals);
+  if (diverged > 0) {
+    cell.append(" (").append(std::to_string(s.n)).append(" of ").append(std::to_string(s.n + diverged));
+    cell.append(" seeds; ").append(std::to_string(diverged)).append(" diverged)");
+  }
+  return cell;
 }
 
 std::vector<size_t> pool_sizes(const ReportInputs& in) {
@@ -234,16 +253,20 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     const Summary val_acc = over(runs, [](const Run& r) { return r.result.epochs.back().val_accuracy; });
     const Summary test_acc = over(runs, [](const Run& r) { return r.result.test.accuracy; });
     test_at_largest[model] = test_acc;
+    const size_t diverged = diverged_count(in, model, largest);
     const Json& p = paper[model];
+    auto judged = [&](const Summary& summary, double paper_value, double tolerance) {
+      return summary.n == 0 ? std::string("n/a") : verdict(summary.mean, paper_value, tolerance);
+    };
     md << "| " << display_name(model) << " | " << p["runtime_seconds"].number() << " | "
-       << medrepro::report::format_summary(runtime, 0) << " | ratio "
+       << summary_cell(runtime, 0, diverged) << " | ratio "
        << fixed(runtime.mean / p["runtime_seconds"].number(), 3) << " | " << p["validation_loss"].number() << " | "
-       << medrepro::report::format_summary(val_loss, 3) << " | "
-       << verdict(val_loss.mean, p["validation_loss"].number(), kValidationLossTolerance) << " | "
-       << p["validation_accuracy"].number() << " | " << medrepro::report::format_summary(val_acc, 1) << " | "
-       << verdict(val_acc.mean, p["validation_accuracy"].number(), kAccuracyTolerance) << " | "
-       << p["test_accuracy"].number() << " | " << medrepro::report::format_summary(test_acc, 1) << " | "
-       << verdict(test_acc.mean, p["test_accuracy"].number(), kAccuracyTolerance) << " |\n";
+       << summary_cell(val_loss, 3, diverged) << " | "
+       << judged(val_loss, p["validation_loss"].number(), kValidationLossTolerance) << " | "
+       << p["validation_accuracy"].number() << " | " << summary_cell(val_acc, 1, diverged) << " | "
+       << judged(val_acc, p["validation_accuracy"].number(), kAccuracyTolerance) << " | "
+       << p["test_accuracy"].number() << " | " << summary_cell(test_acc, 1, diverged) << " | "
+       << judged(test_acc, p["test_accuracy"].number(), kAccuracyTolerance) << " |\n";
     csv << model << "," << p["runtime_seconds"].number() << "," << runtime.mean << "," << runtime.sd << ","
         << p["validation_loss"].number() << "," << val_loss.mean << "," << val_loss.sd << ","
         << p["validation_accuracy"].number() << "," << val_acc.mean << "," << val_acc.sd << ","
@@ -279,12 +302,12 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     for (const std::string& model : in.models) {
       const auto runs = runs_of(in, model, pool);
       const Summary s = over(runs, [](const Run& r) { return r.result.test.accuracy; });
-      mean[model] = s.mean;
-      curve_means[model].push_back(s.mean);
+      if (s.n > 0) mean[model] = s.mean;
+      curve_means[model].push_back(s.n > 0 ? s.mean : std::numeric_limits<double>::quiet_NaN());
       curve_sds[model].push_back(s.sd);
-      md << medrepro::report::format_summary(s, 1) << " | ";
+      md << summary_cell(s, 1, diverged_count(in, model, pool)) << " | ";
     }
-    curve_x.push_back(double(runs_of(in, in.models.front(), pool).front()->train_size));
+    curve_x.push_back(double(runs_of(in, in.models.front(), pool, true).front()->train_size));
     const bool all_models = mean.count("proposed") && mean.count("alexnet") && mean.count("lenet") &&
                             mean.count("googlenet");
     bool best = mean.count("proposed") > 0;
@@ -327,9 +350,32 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
         "size; holds when ≥ 0.9 and the largest size beats the smallest):\n";
   for (const std::string& model : in.models) {
     const auto& y = curve_means[model];
+    if (std::any_of(y.begin(), y.end(), [](double v) { return std::isnan(v); })) {
+      md << "  - " << display_name(model) << ": not judged (every seed diverged at some size)\n";
+      continue;
+    }
     const double rho = spearman(curve_x, y);
     md << "  - " << display_name(model) << ": ρ = " << fixed(rho, 2) << ", " << fixed(y.front(), 1) << "% → "
        << fixed(y.back(), 1) << "%: " << (rho >= 0.9 && y.back() > y.front() ? "holds" : "does not hold") << "\n";
+  }
+
+  // Runs whose training loss became NaN or Inf: a result of the protocol (SGD at the
+  // paper's learning rate), so they are listed rather than hidden or re-run.
+  std::vector<const Run*> diverged;
+  for (const Run& r : in.runs) {
+    if (r.result.diverged_at_step) diverged.push_back(&r);
+  }
+  md << "\n## Diverged runs\n\n";
+  if (diverged.empty()) {
+    md << "None: every run's training loss stayed finite.\n";
+  } else {
+    md << "These runs stopped when their training loss became NaN or Inf; they have no test result and are left "
+          "out of the means above (each cell says how many seeds it covers).\n\n"
+          "| Model | Seed | Pool | Step | Epochs completed |\n|---|---|---|---|---|\n";
+    for (const Run* r : diverged) {
+      md << "| " << display_name(r->model) << " | " << r->seed << " | " << r->pool_size << " | "
+         << *r->result.diverged_at_step << " | " << r->result.epochs.size() << " of " << r->epochs << " |\n";
+    }
   }
 
   // Model summaries.
@@ -356,6 +402,10 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
       {"lenet", "4"}, {"alexnet", "5"}, {"googlenet", "6"}, {"proposed", "12"}};
   for (const std::string& model : in.models) {
     const auto runs = runs_of(in, model, largest);
+    if (runs.empty()) {
+      md << "- " << display_name(model) << ": no curves, every seed diverged at Table II's size\n";
+      continue;
+    }
     std::vector<double> epochs;
     for (size_t e = 1; e <= runs.front()->result.epochs.size(); ++e) epochs.push_back(double(e));
     medrepro::report::Plot losses{"Fig. " + figure_number.at(model) + ": " + display_name(model) + ", mean of " +
