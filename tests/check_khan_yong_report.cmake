@@ -11,7 +11,7 @@ endforeach()
 file(READ ${REPORT}/report.md report)
 foreach(part "## The run" "| commit |" "| device |" "SHA-256" "## Table II" "| LeNet |" "| AlexNet |"
         "| GoogLeNet |" "| Proposed CNN |" "## The paper's claims" "(1) The proposed CNN" "(3) The milestone"
-        "(4) Accuracy grows" "## The models" "## Figures" "## Deviations from the paper")
+        "(4) Accuracy grows" "## Diverged runs" "## The models" "## Figures" "## Deviations from the paper")
   string(FIND "${report}" "${part}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "report.md lacks '${part}'")
