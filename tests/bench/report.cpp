@@ -252,7 +252,7 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
          "These are the direct algorithm's FLOPs: an implementation that needs fewer (oneDNN's Winograd "
          "convolutions) can show more GFLOP/s than the machine's peak.\n";
   out += "- Training steps: forward (GoogLeNet with both auxiliary heads, loss weight 0.3), cross-entropy, "
-         "backward, SGD with momentum 0.9 and weight decay 5e-4 (biases: twice the rate, no decay), six classes, "
+         "backward, SGD with momentum 0.9 and weight decay 5e-4 (biases: twice the rate, no decay), five classes, "
          "batch already on the device. The peer's models are papers/khan_yong_anatomy/models.cpp in torch.nn "
          "(tests/bench/peer_pytorch.py).\n";
   out += "- conv2d backward rows time the gradient of one operand (data, or weight), with the forward untimed; "
