@@ -93,6 +93,13 @@ FastDivisor fast_divisor(uint32_t d);
 // multiple of minTexelBufferOffsetAlignment).
 bool fits_texel_buffer(const BufferRange& range, BindingKind kind);
 
+// Whether `count` floats in `range` can be processed four at a time: a whole
+// number of vec4s, readable as an RGBA32F texel buffer (memory-bound kernels'
+// _vec4 variants).
+inline bool fits_vec4_texels(const BufferRange& range, int64_t count) {
+  return count % 4 == 0 && fits_texel_buffer(range, BindingKind::TexelRGBA32F);
+}
+
 // While one exists, fits_texel_buffer answers no: tests use it to run the
 // storage-buffer fallbacks of kernels that read through texel buffers.
 class ForceStorageReads {

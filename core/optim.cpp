@@ -30,7 +30,7 @@ void Sgd::step() {
     push.weight_decay = options_.weight_decay * p.decay_mult;
     push.caffe_convention = options_.convention == MomentumConvention::Caffe ? 1u : 0u;
     const BufferRange gradient = grad.range();
-    if (p.value.numel() % 4 == 0 && fits_texel_buffer(gradient, BindingKind::TexelRGBA32F)) {
+    if (fits_vec4_texels(gradient, p.value.numel())) {
       push.count = static_cast<uint32_t>(p.value.numel() / 4);
       launch_linear("sgd_step_vec4", {texels(gradient, BindingKind::TexelRGBA32F), p.value.write(),
                                       momentum_[i].write()}, push, push.count);

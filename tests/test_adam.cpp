@@ -38,12 +38,6 @@ struct ReferenceAdam {
   }
 };
 
-// Sets a leaf's gradient to `values` (backward from the leaf itself seeds its gradient).
-void set_gradient(Tensor& leaf, const std::vector<float>& values) {
-  leaf.zero_grad();
-  leaf.backward(Tensor::from_host(leaf.shape(), values));
-}
-
 }  // namespace
 
 TEST_CASE("Adam matches a float64 reference over three steps") {
@@ -75,8 +69,8 @@ TEST_CASE("Adam matches a float64 reference over three steps") {
       // Gradients of varied size and sign, some tiny, so eps and the moments all matter.
       auto gw = testing::random_values(15, 10 + step, -2.0f, 2.0f);
       auto gb = testing::random_values(7, 20 + step, -1e-3f, 1e-3f);
-      set_gradient(weight.value, gw);
-      set_gradient(bias.value, gb);
+      testing::set_gradient(weight.value, gw);
+      testing::set_gradient(bias.value, gb);
       adam.step();
       ref_w.step(gw, options, 1.0, 1.0);
       ref_b.step(gb, options, 2.0, 0.0);
@@ -94,7 +88,7 @@ TEST_CASE("Adam skips parameters without a gradient, their step count included")
   a.value.set_requires_grad(true);
   b.value.set_requires_grad(true);
   Adam adam({&a, &b}, {});
-  set_gradient(a.value, {1, -1, 1, -1});
+  testing::set_gradient(a.value, {1, -1, 1, -1});
   adam.step();
   CHECK(adam.step_counts() == std::vector<int64_t>{1, 0});
   CHECK(b.value.to_host() == std::vector<float>{1.0f, 1.0f});

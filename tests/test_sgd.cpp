@@ -30,11 +30,6 @@ struct ReferenceSgd {
   }
 };
 
-void set_gradient(Tensor& leaf, const std::vector<float>& values) {
-  leaf.zero_grad();
-  leaf.backward(Tensor::from_host(leaf.shape(), values));
-}
-
 }  // namespace
 
 // 4100 values take the four-at-a-time kernel, 7 the one-at-a-time one.
@@ -53,8 +48,8 @@ TEST_CASE("SGD with momentum matches a float64 reference in both conventions and
     for (uint32_t step = 0; step < 3; ++step) {
       const auto gw = testing::random_values(w0.size(), 10 + step, -2.0f, 2.0f);
       const auto gb = testing::random_values(b0.size(), 20 + step, -1.0f, 1.0f);
-      set_gradient(weight.value, gw);
-      set_gradient(bias.value, gb);
+      testing::set_gradient(weight.value, gw);
+      testing::set_gradient(bias.value, gb);
       sgd.step();
       ref_w.step(gw, options, 1.0, 1.0);
       ref_b.step(gb, options, 2.0, 0.0);

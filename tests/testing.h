@@ -31,6 +31,12 @@ inline Tensor random_tensor(const Shape& shape, uint32_t seed, float low = -1.0f
   return Tensor::from_host(shape, random_values(static_cast<size_t>(medrepro::element_count(shape)), seed, low, high));
 }
 
+// Sets a leaf's gradient to `values` (backward from the leaf itself seeds its gradient).
+inline void set_gradient(Tensor& leaf, const std::vector<float>& values) {
+  leaf.zero_grad();
+  leaf.backward(Tensor::from_host(leaf.shape(), values));
+}
+
 inline std::vector<double> to_double(const std::vector<float>& values) {
   return std::vector<double>(values.begin(), values.end());
 }

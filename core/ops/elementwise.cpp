@@ -57,17 +57,10 @@ Tensor scale(const Tensor& x, float factor) {
   return out;
 }
 
-namespace {
-// Four floats per invocation where the size and the texel-buffer limits allow.
-bool four_at_a_time(const Tensor& t) {
-  return t.numel() % 4 == 0 && fits_texel_buffer(t.range(), BindingKind::TexelRGBA32F);
-}
-}  // namespace
-
 Tensor relu(const Tensor& x) {
   Tensor out = Tensor::empty(x.shape());
   const uint32_t count = count32(x, "relu");
-  if (four_at_a_time(x)) {
+  if (fits_vec4_texels(x.range(), x.numel())) {
     launch_linear("relu_vec4", {texels(x.range(), BindingKind::TexelRGBA32F), out.write()},
                   CountBeta{count / 4, 0.0f}, count / 4);
   } else {
@@ -75,7 +68,7 @@ Tensor relu(const Tensor& x) {
   }
   record(out, "relu", {x}, [y = out.detach(), count](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
-    if (four_at_a_time(y) && four_at_a_time(grad)) {
+    if (fits_vec4_texels(y.range(), y.numel()) && fits_vec4_texels(grad.range(), grad.numel())) {
       launch_linear("relu_backward_vec4",
                     {texels(y.range(), BindingKind::TexelRGBA32F), texels(grad.range(), BindingKind::TexelRGBA32F),
                      t.grad.write()},
