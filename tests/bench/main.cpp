@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -30,7 +31,8 @@ const char* const kUsage =
     "usage: medrepro_benchmark [--quick] [--rows TEXT[,TEXT...]] [--out DIR] [--python PATH] [--no-peer]\n"
     "                          [--samples N] [--device N] [--validation]\n"
     "  --quick    few samples, and only the 64x64 model shapes and GEMM 1024 (a few minutes)\n"
-    "  --rows     only rows whose name contains one of these texts, e.g. --rows 'gemm,train step alexnet'\n"
+    "  --rows     only rows whose name contains one of these texts at the start of a word,\n"
+    "             e.g. --rows 'gemm,train step alexnet' ('lenet' does not select googlenet)\n"
     "  --out      where report.md, benchmark.csv and the plots go (default <source>/reports/performance)\n"
     "  --python   the interpreter for the PyTorch peer (default: /usr/bin/python3, then python3)\n"
     "  --no-peer  our rows only\n"
@@ -90,12 +92,20 @@ std::vector<Row> all_rows(const Plan& plan) {
   return rows;
 }
 
+// Whether `text` occurs in `name` where a word starts, so that 'lenet' does not pick googlenet's rows.
+bool contains_at_word_start(const std::string& name, const std::string& text) {
+  for (size_t at = name.find(text); at != std::string::npos; at = name.find(text, at + 1)) {
+    if (at == 0 || !std::isalnum(static_cast<unsigned char>(name[at - 1]))) return true;
+  }
+  return false;
+}
+
 bool selected(const Row& row, const std::string& filter) {
   if (filter.empty()) return true;
   std::stringstream parts(filter);
   std::string part;
   while (std::getline(parts, part, ',')) {
-    if (!part.empty() && row.name.find(part) != std::string::npos) return true;
+    if (!part.empty() && contains_at_word_start(row.name, part)) return true;
   }
   return false;
 }
@@ -184,10 +194,9 @@ int run(int argc, char** argv) {
 }  // namespace medrepro::bench
 
 int main(int argc, char** argv) {
+  const medrepro::ContextScope device_scope;
   try {
-    const int code = medrepro::bench::run(argc, argv);
-    medrepro::Context::close();
-    return code;
+    return medrepro::bench::run(argc, argv);
   } catch (const medrepro::Error& e) {
     std::fprintf(stderr, "medrepro_benchmark: %s\n", e.what());
     return 1;
