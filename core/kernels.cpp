@@ -30,7 +30,8 @@ std::array<uint32_t, 3> linear_groups(uint64_t count, uint32_t local_size) {
   if (groups <= max_x) return {static_cast<uint32_t>(groups), 1, 1};
   const uint64_t rows = (groups + max_x - 1) / max_x;
   if (rows > limits.max_workgroup_count[1]) {
-    fail("A kernel over " + std::to_string(count) + " elements exceeds this device's maxComputeWorkGroupCount");
+    throw DeviceLimitExceeded("A kernel over " + std::to_string(count) +
+                              " elements exceeds this device's maxComputeWorkGroupCount; split the work");
   }
   return {static_cast<uint32_t>(max_x), static_cast<uint32_t>(rows), 1};
 }

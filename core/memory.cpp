@@ -21,6 +21,8 @@ namespace {
 
 constexpr VkDeviceSize kDefaultBlockBytes = 64ull << 20;
 
+uint64_t test_buffer_limit = UINT64_MAX;  // ScopedBufferLimit
+
 VkDeviceSize align_up(VkDeviceSize value, VkDeviceSize alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
@@ -128,10 +130,11 @@ bool Allocator::try_allocate(VkDeviceSize bytes, Allocation& out) {
 
 Allocator::Allocation Allocator::allocate(VkDeviceSize requested) {
   const DeviceLimits& limits = context_.limits();
-  if (requested > limits.max_storage_buffer_range) {
-    fail("A tensor of " + format_bytes(requested) + " exceeds this device's maxStorageBufferRange of " +
-         format_bytes(limits.max_storage_buffer_range) + " (" + context_.info().name +
-         "); split it, e.g. use a smaller batch");
+  const uint64_t range = std::min<uint64_t>(limits.max_storage_buffer_range, test_buffer_limit);
+  if (requested > range) {
+    throw DeviceLimitExceeded("A tensor of " + format_bytes(requested) +
+                              " exceeds this device's maxStorageBufferRange of " + format_bytes(range) + " (" +
+                              context_.info().name + "); split it, e.g. use a smaller batch");
   }
   const VkDeviceSize bytes = align_up(std::max<VkDeviceSize>(requested, 4), alignment_);
   Allocation allocation;
@@ -220,5 +223,10 @@ BufferRange Buffer::range() const {
 }
 
 void* Buffer::mapped() const { return allocator_->mapped(allocation_); }
+
+ScopedBufferLimit::ScopedBufferLimit(uint64_t bytes) : previous_(test_buffer_limit) {
+  test_buffer_limit = std::min(test_buffer_limit, bytes);
+}
+ScopedBufferLimit::~ScopedBufferLimit() { test_buffer_limit = previous_; }
 
 }  // namespace medrepro

@@ -92,4 +92,18 @@ class Buffer {
 
 std::string format_bytes(uint64_t bytes);
 
+// While one exists, tensors larger than `bytes` are refused as if the device's
+// maxStorageBufferRange were that small: tests use it to exercise what splits
+// work on devices with small buffers (DeviceLimitExceeded).
+class ScopedBufferLimit {
+ public:
+  explicit ScopedBufferLimit(uint64_t bytes);
+  ~ScopedBufferLimit();
+  ScopedBufferLimit(const ScopedBufferLimit&) = delete;
+  ScopedBufferLimit& operator=(const ScopedBufferLimit&) = delete;
+
+ private:
+  uint64_t previous_;
+};
+
 }  // namespace medrepro

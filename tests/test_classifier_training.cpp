@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/init.h"
+#include "core/memory.h"
 #include "core/nn/layers.h"
 #include "papers/common/classifier_training.h"
 #include "testing.h"
@@ -122,4 +123,29 @@ TEST_CASE("a diverging run is stopped and reported, not thrown") {
   CHECK(result.epochs.size() < 4);
   CHECK(result.test.predictions.empty());
   CHECK(result.divergence.find("too fast training loss is") != std::string::npos);
+}
+
+TEST_CASE("evaluation on a device with small buffers splits its batches and gives the same numbers") {
+  const auto set = bars(30);
+  std::vector<size_t> items(30);
+  for (size_t i = 0; i < items.size(); ++i) items[i] = i;
+  const medrepro::datasets::BatchOptions input{12, 12, 0.0f, 1.0f};
+  Net net;
+  const auto whole = medrepro::papers::evaluate(net, set, items, input, 30, true);
+  // A batch of 30 has a 68 KiB convolution output (2.25 KiB per image); 16 KiB buffers hold 7 images or fewer.
+  const medrepro::ScopedBufferLimit small_buffers(16 << 10);
+  const auto split = medrepro::papers::evaluate(net, set, items, input, 30, true);
+  CHECK(split.accuracy == whole.accuracy);
+  CHECK(split.loss == doctest::Approx(whole.loss).epsilon(1e-6));
+  REQUIRE(split.predictions.size() == whole.predictions.size());
+  for (size_t i = 0; i < split.predictions.size(); ++i) {
+    CHECK(split.predictions[i].item == whole.predictions[i].item);
+    CHECK(split.predictions[i].probabilities == whole.predictions[i].probabilities);
+  }
+  CHECK_THROWS_AS(
+      [&] {
+        const medrepro::ScopedBufferLimit tiny_buffers(1 << 10);  // not even one image's activations
+        medrepro::papers::evaluate(net, set, items, input, 30, false);
+      }(),
+      medrepro::DeviceLimitExceeded);
 }

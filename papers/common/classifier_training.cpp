@@ -12,9 +12,9 @@
 #include "core/error.h"
 #include "core/init.h"
 #include "core/loss_log.h"
-#include "core/ops/elementwise.h"
 #include "core/ops/loss.h"
 #include "core/ops/softmax.h"
+#include "papers/common/batch_gradients.h"
 #include "papers/common/json.h"
 
 namespace medrepro::papers {
@@ -72,11 +72,18 @@ Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std:
   model.eval();
   std::vector<float> images, labels;
   size_t correct = 0;
-  for (size_t start = 0; start < items.size(); start += batch_size) {
+  for (size_t start = 0; start < items.size();) {
     const size_t count = std::min(batch_size, items.size() - start);
     const std::span<const size_t> batch(items.data() + start, count);
     datasets::make_batch(set, batch, input, images, labels);
-    Tensor logits = model(input_tensor(images, count, input));
+    Tensor logits;
+    try {
+      logits = model(input_tensor(images, count, input));
+    } catch (const DeviceLimitExceeded&) {
+      if (count == 1) throw;
+      batch_size = (count + 1) / 2;  // too large for the device's buffers: the same images in smaller batches
+      continue;
+    }
     Tensor loss = cross_entropy(logits, Tensor::from_host({static_cast<int64_t>(count)}, labels));
     result.loss += double(loss.item()) * double(count);
     const std::vector<float> probabilities = softmax(logits).to_host();
@@ -88,6 +95,7 @@ Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std:
       correct += predicted == truth;
       if (keep_predictions) result.predictions.push_back({batch[i], truth, predicted, {row, row + classes}});
     }
+    start += count;
   }
   model.train(was_training);
   result.loss /= double(items.size());
@@ -123,13 +131,14 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   LossLog losses(config.name + " training loss");
   model.train();
   double training_since_checkpoint = 0;
+  BatchGradients gradients;
+  int reported_micro_batches = 1;
   try {
     for (int epoch = 0; epoch < config.epochs; ++epoch) {
       // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
       for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
       if (epoch < epochs_done) continue;
       int64_t step = int64_t(epoch) * int64_t(batches);
-      model.set_training_step(step);
       const auto epoch_start = Clock::now();
       auto last_print = epoch_start;
       double loss_sum = 0;
@@ -139,16 +148,15 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
         const size_t count = std::min(config.batch_size, order.size() - start);
         datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
         const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
-        const std::vector<Classifier::Head> heads = model.training_heads(input_tensor(images, count, config.input));
-        const Tensor main_loss = cross_entropy(heads[0].logits, targets);
-        Tensor objective = heads[0].loss_weight == 1.0f ? main_loss : scale(main_loss, heads[0].loss_weight);
-        for (size_t h = 1; h < heads.size(); ++h) {
-          objective = add(objective, scale(cross_entropy(heads[h].logits, targets), heads[h].loss_weight));
-        }
         sgd.zero_grad();
-        objective.backward();
+        const Tensor main_loss = gradients.accumulate(model, input_tensor(images, count, config.input), targets, step);
         sgd.step();
         losses.record(main_loss, step);
+        if (gradients.micro_batches() != reported_micro_batches) {
+          reported_micro_batches = gradients.micro_batches();
+          std::fprintf(stderr, "\n[%s] a batch of %zu exceeds this device's buffer limits: %d micro-batches per step\n",
+                       config.name.c_str(), count, reported_micro_batches);
+        }
         if (seconds_since(last_print) > 2.0 || b + 1 == batches) {
           const auto drained = losses.drain();
           for (const auto& [s, value] : drained) loss_sum += value;

@@ -10,24 +10,13 @@
 #include <vector>
 
 #include "core/nn/module.h"
+#include "papers/common/classifier.h"
 #include "core/optim.h"
 #include "datasets/batch.h"
 #include "datasets/image.h"
 #include "papers/common/json.h"
 
 namespace medrepro::papers {
-
-// A model with one final classifier, and optionally auxiliary classifiers that
-// take part in training only (GoogLeNet's two side heads).
-class Classifier : public nn::Module {
- public:
-  struct Head {
-    Tensor logits;
-    float loss_weight;
-  };
-  // The final classifier first.
-  virtual std::vector<Head> training_heads(const Tensor& x) { return {{forward(x), 1.0f}}; }
-};
 
 struct TrainingConfig {
   std::string name;  // shown in progress lines, stored in checkpoints

@@ -146,7 +146,9 @@ int run(int argc, char** argv) {
     Result& r = results[i];
     std::fprintf(stderr, "[%zu/%zu] %s ... ", i + 1, results.size(), r.row.name.c_str());
     try {
-      r.ours = measure(r.row.make(), r.row.budget, r.row.device_time);
+      const Work work = r.row.make();
+      r.ours = measure(work, r.row.budget, r.row.device_time);
+      if (work.note) r.note = work.note();
     } catch (const Error& e) {
       // One row the device cannot run (a tensor over its limits) does not end the others.
       r.error = e.what();

@@ -267,6 +267,7 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
   }
   for (const Result& r : results) {
     if (!r.error.empty()) out += "- We could not run " + r.row.name + ": " + r.error + "\n";
+    if (!r.note.empty()) out += "- " + r.row.name + ": " + r.note + "\n";
   }
   for (const PeerRun& peer : d.peers) {
     for (const auto& [name, error] : peer.errors) out += "- " + peer.config.label + " could not run " + name + ": " + error + "\n";

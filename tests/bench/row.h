@@ -41,6 +41,7 @@ struct Result {
   Row row;
   Timing ours;
   std::string error;  // our side could not run the row (e.g. a tensor over the device's limits): why
+  std::string note;   // how our side ran the row, where the reader should know (Work::note)
   std::vector<std::optional<PeerTiming>> peers;  // one per peer, in the peers' order
 
   double rate_at(double ms) const;  // in the row's unit

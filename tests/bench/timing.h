@@ -4,6 +4,7 @@
 // budget. A sample records the work `reps` times and waits for the device
 // once, so short kernels are not dominated by the submit-and-wait cost.
 #include <functional>
+#include <string>
 #include <optional>
 
 namespace medrepro::bench {
@@ -23,6 +24,8 @@ struct Work {
   std::function<void(int reps)> prepare = [](int) {};
   std::function<void(int i)> run;
   int max_reps = 1 << 20;  // e.g. to bound the memory that prepare holds; 1 for training steps
+  // After the timing, anything the reader should know about how the work ran (empty: nothing).
+  std::function<std::string()> note;
 };
 
 struct Spread {
