@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/autograd.h"
+#include "core/device.h"
 #include "core/kernels.h"
 #include "core/ops/conv2d.h"
 #include "core/ops/conv3d.h"
@@ -25,20 +26,39 @@ int reps_within(int64_t bytes_per_rep) {
   return static_cast<int>(std::max<int64_t>(1, (int64_t(256) << 20) / std::max<int64_t>(bytes_per_rep, 1)));
 }
 
-// Work that runs forward once per sample, untimed, and times backward of each result with `grad`.
-Work backward_work(std::function<Tensor()> forward, Tensor grad, int max_reps) {
+// Work that runs forward once per sample, untimed, and times backward of each
+// result with `grad`. A repetition is `parts` forward results (forward(part)).
+Work backward_work(std::function<Tensor(int part)> forward, int parts, Tensor grad, int max_reps) {
   auto outputs = std::make_shared<std::vector<Tensor>>();
   Work work;
-  work.prepare = [outputs, forward](int reps) {
+  work.prepare = [outputs, forward, parts](int reps) {
     outputs->clear();
-    for (int i = 0; i < reps; ++i) outputs->push_back(forward());
+    for (int i = 0; i < reps; ++i) {
+      for (int part = 0; part < parts; ++part) outputs->push_back(forward(part));
+    }
   };
-  work.run = [outputs, grad](int i) {
-    (*outputs)[size_t(i)].backward(grad);
-    (*outputs)[size_t(i)] = Tensor();  // frees the graph as training would
+  work.run = [outputs, grad, parts](int i) {
+    for (int part = 0; part < parts; ++part) {
+      Tensor& output = (*outputs)[size_t(i * parts + part)];
+      output.backward(grad);
+      output = Tensor();  // frees the graph as training would
+    }
   };
   work.max_reps = max_reps;
   return work;
+}
+
+// Into how many equal parts a batch must be split so that no input or output
+// exceeds the device's buffer limit (the convolution itself splits its columns).
+int64_t batch_parts(const ConvLayer& layer, int64_t batch) {
+  const uint64_t range = Context::get().limits().max_storage_buffer_range;
+  auto fits = [&](int64_t part) {
+    return uint64_t(std::max(element_count(layer.input) / layer.input[0] * part,
+                             element_count(layer.output(part)))) * sizeof(float) <= range;
+  };
+  int64_t parts = 1;
+  while (!fits(batch / parts) && batch % (2 * parts) == 0) parts *= 2;
+  return parts;
 }
 
 }  // namespace
@@ -138,24 +158,36 @@ std::vector<Row> conv2d_rows(const std::vector<ConvLayer>& layers, int64_t batch
       row.pass = pass;
       row.input_size = layer.input_size;
       row.make = [layer, batch, pass = std::string(pass)] {
+        // A batch over the device's buffer limit runs in equal parts, one after the other.
+        const int64_t parts = batch_parts(layer, batch), part_batch = batch / parts;
         Shape input = layer.input;
-        input[0] = batch;
-        Tensor x = Tensor::full(input, 0.5f), w = Tensor::full(layer.weight, 0.01f);
-        Tensor bias = Tensor::full({layer.weight[0]}, 0.1f);
+        input[0] = part_batch;
+        std::vector<Tensor> xs;
+        for (int64_t part = 0; part < parts; ++part) xs.push_back(Tensor::full(input, 0.5f));
+        Tensor w = Tensor::full(layer.weight, 0.01f), bias = Tensor::full({layer.weight[0]}, 0.1f);
         const Conv2dOptions options = layer.options;
+        Work work;
         if (pass == "fwd") {
-          return Work{.run = [x, w, bias, options](int) {
+          work.run = [xs, w, bias, options](int) {
             NoGradGuard no_grad;
-            conv2d(x, w, bias, options);
-          }};
+            for (const Tensor& x : xs) conv2d(x, w, bias, options);
+          };
+        } else {
+          // The gradient of one operand only, as for a network's first layer (data) or frozen weights (weight).
+          const bool data = pass == "bwd-data";
+          for (Tensor& x : xs) x.set_requires_grad(data);
+          w.set_requires_grad(!data);
+          const Shape out = layer.output(part_batch);
+          work = backward_work([xs, w, options](int part) { return conv2d(xs[size_t(part)], w, Tensor(), options); },
+                               int(parts), Tensor::full(out, 1.0f), reps_within(element_count(out) * 4 * parts));
         }
-        // The gradient of one operand only, as for a network's first layer (data) or frozen weights (weight).
-        const bool data = pass == "bwd-data";
-        Tensor xs = x.detach(), ws = w.detach();
-        (data ? xs : ws).set_requires_grad(true);
-        const Shape out = layer.output(batch);
-        return backward_work([xs, ws, options] { return conv2d(xs, ws, Tensor(), options); }, Tensor::full(out, 1.0f),
-                             reps_within(element_count(out) * 4));
+        if (parts > 1) {
+          work.note = [parts, part_batch, batch] {
+            return "ran as " + std::to_string(parts) + " batches of " + std::to_string(part_batch) + " (a tensor of " +
+                   "batch " + std::to_string(batch) + " exceeds one device buffer)";
+          };
+        }
+        return work;
       };
       row.peer = Json().set("kind", "conv2d").set("pass", pass).set("batch", batch)
                      .set("input", shape_json({layer.input[1], layer.input[2], layer.input[3]}))

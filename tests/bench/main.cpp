@@ -15,6 +15,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/timestamps.h"
+#include "tests/bench/host_peak.h"
 #include "tests/bench/kernel_rows.h"
 #include "tests/bench/model_rows.h"
 #include "tests/bench/peer.h"
@@ -70,6 +71,10 @@ Plan make_plan(bool quick, long long samples) {
 
 std::vector<Row> all_rows(const Plan& plan) {
   std::vector<Row> rows = peak_rows(plan.kernel);
+  // On a CPU driver the host's own peak is the device's ceiling.
+  if (Context::get().info().type == "CPU") {
+    for (Row& row : host_peak_rows(plan.kernel)) rows.push_back(row);
+  }
   for (Row& row : gemm_rows(plan.gemm_sizes, plan.kernel)) rows.push_back(row);
   for (int size : plan.model_sizes) {
     // Models of one input size together, so that a shape two of them share is timed once.

@@ -38,9 +38,23 @@ std::string optional_text(const std::optional<double>& value, int decimals) {
   return value ? fixed(*value, decimals) : "-";
 }
 
+std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name) {
+  for (const Result& r : results) {
+    if (r.row.name == name && r.error.empty()) return r.our_rate();
+  }
+  return std::nullopt;
+}
+
+// A kernel's GFLOP/s as a share of the device's measured peak (the FMA-bound shader of the same run).
+std::string share_of_peak(const Result& r, const std::optional<double>& peak) {
+  if (!peak || !r.error.empty() || r.row.unit != Unit::GflopPerSecond || r.row.group == "peak") return "-";
+  return fixed(100.0 * r.our_rate() / *peak, 0) + "%";
+}
+
 Table make_table(const std::vector<Result>& results, const std::vector<PeerRun>& peers) {
+  const std::optional<double> peak = rate_of(results, "fma peak");
   Table table;
-  table.headers = {"#", "row", "shape", "device ms", "wall ms", "spread", "CPU ms", "ours"};
+  table.headers = {"#", "row", "shape", "device ms", "wall ms", "spread", "CPU ms", "ours", "% peak"};
   for (const PeerRun& peer : peers) {
     table.headers.push_back(peer.config.label + " ms");
     table.headers.push_back(peer.config.label);
@@ -49,11 +63,11 @@ Table make_table(const std::vector<Result>& results, const std::vector<PeerRun>&
   table.headers.push_back("unit");
   for (size_t i = 0; i < results.size(); ++i) {
     const Result& r = results[i];
-    std::vector<std::string> cells = {std::to_string(i + 1), r.row.name, r.row.shape, "-", "-", "-", "-", "failed"};
+    std::vector<std::string> cells = {std::to_string(i + 1), r.row.name, r.row.shape, "-", "-", "-", "-", "failed", "-"};
     if (r.error.empty()) {
       cells = {cells[0], cells[1], cells[2], r.ours.device ? ms_text(r.ours.device->median) : "-",
                ms_text(r.ours.wall.median), fixed(100 * r.ours.primary().relative(), 1) + "%", ms_text(r.ours.cpu_ms),
-               rate_text(r.our_rate())};
+               rate_text(r.our_rate()), share_of_peak(r, peak)};
     }
     for (size_t p = 0; p < peers.size(); ++p) {
       const std::optional<PeerTiming>& theirs = p < r.peers.size() ? r.peers[p] : std::nullopt;
@@ -199,6 +213,40 @@ report::Plot throughput_plot(const std::vector<Result>& results, const std::vect
   return plot;
 }
 
+std::string percent(double part, double whole) { return fixed(100.0 * part / whole, 0) + "%"; }
+
+// On a CPU driver: how far the driver's code is from the host's vector units, from this run's rows.
+std::string cpu_ceiling_section(const std::vector<Result>& results) {
+  const auto shader = rate_of(results, "fma peak"), host256 = rate_of(results, "host fma 256-bit");
+  if (!shader || !host256) return "";
+  const auto host512 = rate_of(results, "host fma 512-bit");
+  std::string out = "\n## What bounds a CPU driver\n\n";
+  out += "- The FMA-bound shader (`fma peak`) reaches " + rate_text(*shader) + " GFLOP/s, " +
+         percent(*shader, *host256) + " of the host's own 256-bit FMA peak (" + rate_text(*host256) +
+         " GFLOP/s, C++ intrinsics on every core), the vector width this driver compiles shaders to.";
+  if (host512) {
+    out += " The host's 512-bit peak, " + rate_text(*host512) + " GFLOP/s, is open to the peer's oneDNN and "
+           "OpenBLAS but not to the driver: against it our shader ceiling is " + percent(*shader, *host512) + ".";
+  }
+  out += "\n";
+  double best_gemm = 0;
+  std::string best_name;
+  for (const Result& r : results) {
+    if (r.row.group == "gemm" && r.error.empty() && r.our_rate() > best_gemm) {
+      best_gemm = r.our_rate();
+      best_name = r.row.name;
+    }
+  }
+  if (best_gemm > 0) {
+    out += "- Our fastest GEMM row (" + best_name + ", " + rate_text(best_gemm) + " GFLOP/s) runs at " +
+           percent(best_gemm, *shader) + " of the shader ceiling. Each invocation of shaders/gemm_blocked.comp "
+           "reads A and B through texel gathers (the only vector loads this driver has for per-invocation "
+           "addresses); larger register blocks make fewer gathers per multiply-add but spill (block-size "
+           "measurements: core/ops/gemm.cpp, plan_blocked).\n";
+  }
+  return out;
+}
+
 std::string verdict_text(const std::optional<bool>& met) { return met ? (*met ? "met" : "not met") : "not judged"; }
 
 std::string markdown(const RunDescription& d, const std::vector<Result>& results) {
@@ -237,6 +285,8 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
     out += "| target | measured | verdict |\n|---|---|---|\n";
     for (const TargetVerdict& v : d.verdicts) out += "| " + v.target + " | " + v.measured + " | " + verdict_text(v.met) + " |\n";
   }
+
+  out += cpu_ceiling_section(results);
 
   out += "\n## Notes\n\n";
   out += "- Each row is the median over its samples after a warm-up (which builds the pipelines); a sample repeats "
