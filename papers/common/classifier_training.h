@@ -1,8 +1,9 @@
 #pragma once
 // The training loop shared by the classification papers: SGD over shuffled
-// mini-batches, validation after every epoch, a test pass at the end with
-// per-image predictions, a progress line, and end-of-epoch checkpoints from
-// which an interrupted run resumes to the same final numbers.
+// mini-batches (split into micro-batches where the device's buffers cannot hold
+// one, papers/common/batch_gradients.h), validation after every epoch, a test
+// pass at the end with per-image predictions, a progress line, and end-of-epoch
+// checkpoints from which an interrupted run resumes to the same final numbers.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,10 +11,10 @@
 #include <vector>
 
 #include "core/nn/module.h"
-#include "papers/common/classifier.h"
 #include "core/optim.h"
 #include "datasets/batch.h"
 #include "datasets/image.h"
+#include "papers/common/classifier.h"
 #include "papers/common/json.h"
 
 namespace medrepro::papers {
