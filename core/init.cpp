@@ -1,5 +1,6 @@
 #include "core/init.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -40,36 +41,52 @@ Fans fans_of(const Shape& shape) {
 }
 
 namespace {
+// Row blocks in order, drawn as one tensor would be (row-major, so block by block).
 template <class Draw>
-void fill(const Tensor& t, Draw draw) {
-  std::vector<float> values(static_cast<size_t>(t.numel()));
-  for (float& v : values) v = static_cast<float>(draw());
-  Tensor source = Tensor::from_host(t.shape(), values);
-  copy_into(t, source);
+void fill(RowBlocks blocks, Draw draw) {
+  for (const Tensor& t : blocks) {
+    std::vector<float> values(static_cast<size_t>(t.numel()));
+    for (float& v : values) v = static_cast<float>(draw());
+    copy_into(t, Tensor::from_host(t.shape(), values));
+  }
+}
+
+// The shape of the whole weight.
+Shape whole_shape(RowBlocks blocks) {
+  if (blocks.empty()) fail("init: no weight");
+  Shape shape = blocks[0].shape();
+  for (size_t i = 1; i < blocks.size(); ++i) {
+    Shape rest = blocks[i].shape();
+    if (rest.empty() || shape.empty() || !std::equal(rest.begin() + 1, rest.end(), shape.begin() + 1, shape.end())) {
+      fail("init: row blocks " + to_string(blocks[0].shape()) + " and " + to_string(rest) + " do not stack");
+    }
+    shape[0] += rest[0];
+  }
+  return shape;
 }
 }  // namespace
 
 void init_constant(const Tensor& t, float value) { copy_into(t, Tensor::full(t.shape(), value)); }
 
-void init_gaussian(const Tensor& t, double mean, double sd, uint64_t seed) {
+void init_gaussian(RowBlocks weight, double mean, double sd, uint64_t seed) {
   Rng rng(seed);
-  fill(t, [&] { return mean + sd * rng.normal(); });
+  fill(weight, [&] { return mean + sd * rng.normal(); });
 }
 
-void init_uniform(const Tensor& t, double low, double high, uint64_t seed) {
+void init_uniform(RowBlocks weight, double low, double high, uint64_t seed) {
   Rng rng(seed);
-  fill(t, [&] { return low + (high - low) * rng.uniform(); });
+  fill(weight, [&] { return low + (high - low) * rng.uniform(); });
 }
 
-void init_xavier_uniform(const Tensor& t, uint64_t seed) {
-  const Fans f = fans_of(t.shape());
+void init_xavier_uniform(RowBlocks weight, uint64_t seed) {
+  const Fans f = fans_of(whole_shape(weight));
   const double a = std::sqrt(6.0 / static_cast<double>(f.in + f.out));
-  init_uniform(t, -a, a, seed);
+  init_uniform(weight, -a, a, seed);
 }
 
-void init_he_normal(const Tensor& t, uint64_t seed) {
-  const Fans f = fans_of(t.shape());
-  init_gaussian(t, 0.0, std::sqrt(2.0 / static_cast<double>(f.in)), seed);
+void init_he_normal(RowBlocks weight, uint64_t seed) {
+  const Fans f = fans_of(whole_shape(weight));
+  init_gaussian(weight, 0.0, std::sqrt(2.0 / static_cast<double>(f.in)), seed);
 }
 
 }  // namespace medrepro

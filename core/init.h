@@ -4,6 +4,7 @@
 // differs between standard libraries: the same seed gives the same weights on
 // every machine and every device. Done once per run, so the upload is at the edge.
 #include <cstdint>
+#include <span>
 
 #include "core/tensor.h"
 
@@ -27,12 +28,26 @@ struct Fans {
 };
 Fans fans_of(const Shape& weight_shape);  // [out, in, ...kernel] or [out, in]
 
+// Each random initialisation also takes a weight stored as consecutive row
+// blocks (a weight larger than one device buffer, see nn::Linear): the blocks
+// get the values the whole weight would get, fans included.
+using RowBlocks = std::span<const Tensor>;
+
 void init_constant(const Tensor& t, float value);
-void init_gaussian(const Tensor& t, double mean, double sd, uint64_t seed);
-void init_uniform(const Tensor& t, double low, double high, uint64_t seed);
+void init_gaussian(RowBlocks weight, double mean, double sd, uint64_t seed);
+void init_uniform(RowBlocks weight, double low, double high, uint64_t seed);
 // Glorot & Bengio 2010: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).
-void init_xavier_uniform(const Tensor& t, uint64_t seed);
+void init_xavier_uniform(RowBlocks weight, uint64_t seed);
 // He et al. 2015 (Caffe "msra"): N(0, 2 / fan_in).
-void init_he_normal(const Tensor& t, uint64_t seed);
+void init_he_normal(RowBlocks weight, uint64_t seed);
+
+inline void init_gaussian(const Tensor& t, double mean, double sd, uint64_t seed) {
+  init_gaussian(RowBlocks(&t, 1), mean, sd, seed);
+}
+inline void init_uniform(const Tensor& t, double low, double high, uint64_t seed) {
+  init_uniform(RowBlocks(&t, 1), low, high, seed);
+}
+inline void init_xavier_uniform(const Tensor& t, uint64_t seed) { init_xavier_uniform(RowBlocks(&t, 1), seed); }
+inline void init_he_normal(const Tensor& t, uint64_t seed) { init_he_normal(RowBlocks(&t, 1), seed); }
 
 }  // namespace medrepro

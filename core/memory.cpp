@@ -129,8 +129,7 @@ bool Allocator::try_allocate(VkDeviceSize bytes, Allocation& out) {
 }
 
 Allocator::Allocation Allocator::allocate(VkDeviceSize requested) {
-  const DeviceLimits& limits = context_.limits();
-  const uint64_t range = std::min<uint64_t>(limits.max_storage_buffer_range, test_buffer_limit);
+  const uint64_t range = max_tensor_bytes();
   if (requested > range) {
     throw DeviceLimitExceeded("A tensor of " + format_bytes(requested) +
                               " exceeds this device's maxStorageBufferRange of " + format_bytes(range) + " (" +
@@ -144,7 +143,7 @@ Allocator::Allocation Allocator::allocate(VkDeviceSize requested) {
   }
   // Ranges still in use by in-flight work come back as the GPU finishes; wait for
   // them only when growing further would take more than a fair share of the heap.
-  const uint64_t heap = kind_ == MemoryKind::Device ? limits.device_local_heap_bytes : 0;
+  const uint64_t heap = kind_ == MemoryKind::Device ? context_.limits().device_local_heap_bytes : 0;
   const uint64_t budget = std::max<uint64_t>(heap / 2, 8 * block_bytes_);
   if (pending_bytes_ >= bytes && stats().reserved_bytes + std::max(block_bytes_, bytes) > budget) {
     context_.stream().synchronize();
@@ -223,6 +222,10 @@ BufferRange Buffer::range() const {
 }
 
 void* Buffer::mapped() const { return allocator_->mapped(allocation_); }
+
+uint64_t max_tensor_bytes() {
+  return std::min<uint64_t>(Context::get().limits().max_storage_buffer_range, test_buffer_limit);
+}
 
 ScopedBufferLimit::ScopedBufferLimit(uint64_t bytes) : previous_(test_buffer_limit) {
   test_buffer_limit = std::min(test_buffer_limit, bytes);

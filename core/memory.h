@@ -92,6 +92,10 @@ class Buffer {
 
 std::string format_bytes(uint64_t bytes);
 
+// The largest tensor the allocator accepts on the current device: its
+// maxStorageBufferRange, or less while a ScopedBufferLimit exists.
+uint64_t max_tensor_bytes();
+
 // While one exists, tensors larger than `bytes` are refused as if the device's
 // maxStorageBufferRange were that small: tests use it to exercise what splits
 // work on devices with small buffers (DeviceLimitExceeded).

@@ -3,6 +3,8 @@
 #include "core/ops/elementwise.h"
 #include "core/ops/gemm.h"
 #include "core/ops/linear.h"
+#include "core/memory.h"
+#include "core/nn/layers.h"
 #include "testing.h"
 
 using medrepro::Tensor;
@@ -110,4 +112,58 @@ TEST_CASE("linear: texel-buffer kernels and the storage-buffer fallback agree bi
       CHECK_MESSAGE(texel[i] == storage[i], batch << "x" << in << " -> " << out << ": result " << i << " differs");
     }
   }
+}
+
+TEST_CASE("linear with the weight in row blocks equals linear with the whole weight") {
+  // Blocks of unequal, odd sizes; the batch prime and 1.
+  for (auto [batch, in] : {std::array<int64_t, 2>{7, 13}, {1, 5}}) {
+    const std::vector<int64_t> rows{3, 5, 1};
+    const int64_t out = 9;
+    auto x = testing::random_values(size_t(batch * in), 41), w = testing::random_values(size_t(out * in), 42);
+    auto b = testing::random_values(size_t(out), 43);
+    std::vector<Tensor> blocks;
+    for (int64_t first = 0; int64_t r : rows) {
+      blocks.push_back(Tensor::from_host({r, in}, std::vector<float>(w.begin() + first * in, w.begin() + (first + r) * in)));
+      first += r;
+    }
+    Tensor y = medrepro::linear(Tensor::from_host({batch, in}, x), blocks, Tensor::from_host({out}, b));
+    testing::check_close(y.to_host(), product(x, w, batch, out, in, true, b), 1e-5, 1e-4, "linear in row blocks");
+  }
+  auto blocked = [](const auto& in) {
+    return medrepro::linear(in[0], std::span<const Tensor>(in.begin() + 1, in.begin() + 4), in[4]);
+  };
+  testing::check_gradients(blocked, {testing::random_tensor({5, 7}, 44), testing::random_tensor({3, 7}, 45),
+                                     testing::random_tensor({1, 7}, 46), testing::random_tensor({2, 7}, 47),
+                                     testing::random_tensor({6}, 48)});
+  CHECK_THROWS_WITH_AS(medrepro::linear(Tensor::zeros({2, 3}), std::vector{Tensor::zeros({4, 3}), Tensor::zeros({1, 3})},
+                                        Tensor::zeros({4})),
+                       doctest::Contains("bias [4] does not match weight [5, 3] (in 2 row blocks)"), medrepro::Error);
+  CHECK_THROWS_WITH_AS(medrepro::linear(Tensor::zeros({2, 3}), std::vector{Tensor::zeros({4, 3}), Tensor::zeros({1, 2})},
+                                        Tensor()),
+                       doctest::Contains("does not match weight [1, 2]"), medrepro::Error);
+}
+
+TEST_CASE("nn::Linear keeps a weight over the buffer limit in row blocks, with the same values and outputs") {
+  using medrepro::nn::Linear;
+  using medrepro::nn::WeightInit;
+  const int64_t in = 13, out = 10;
+  Linear whole(in, out, WeightInit::xavier(0.1f), 7);
+  Tensor x = testing::random_tensor({3, in}, 50);
+  const std::vector<float> whole_weight = whole.weight_blocks().at(0).to_host(), whole_y = whole(x).to_host();
+
+  const medrepro::ScopedBufferLimit limit(4 * in * sizeof(float));  // four rows per buffer
+  Linear split(in, out, WeightInit::xavier(0.1f), 7);
+  std::vector<std::string> names;
+  for (const medrepro::nn::Parameter* p : split.parameters()) names.push_back(p->name);
+  CHECK(names == std::vector<std::string>{"weight.part0", "weight.part1", "weight.part2", "bias"});
+  std::vector<float> joined;
+  for (const Tensor& block : split.weight_blocks()) {
+    CHECK(block.dim(0) <= 4);
+    const std::vector<float> values = block.to_host();
+    joined.insert(joined.end(), values.begin(), values.end());
+  }
+  CHECK(joined == whole_weight);          // the whole weight's initial values, fans included
+  CHECK(split(x).to_host() == whole_y);   // each output element is the same product
+  CHECK(split.describe() == "Linear 13->10 (weight in 3 row blocks)");
+  CHECK_THROWS_AS(Linear(100, 2), medrepro::DeviceLimitExceeded);  // one row over the limit
 }

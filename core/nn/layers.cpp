@@ -1,6 +1,8 @@
 #include "core/nn/layers.h"
 
+#include "core/error.h"
 #include "core/init.h"
+#include "core/memory.h"
 #include "core/ops/dropout.h"
 #include "core/ops/elementwise.h"
 #include "core/ops/linear.h"
@@ -12,7 +14,7 @@ thread_local double flops_counted = 0;
 
 }  // namespace
 
-void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
+void initialise(std::span<const Tensor> weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
   switch (init.kind) {
     case WeightInit::Kind::Gaussian: init_gaussian(weight, 0.0, init.sd, seed); break;
     case WeightInit::Kind::XavierUniform: init_xavier_uniform(weight, seed); break;
@@ -44,15 +46,37 @@ Tensor Conv2d::forward(const Tensor& x) {
   return y;
 }
 
-Linear::Linear(int64_t in_features, int64_t out_features, WeightInit init, uint64_t seed) {
-  weight_ = &add_parameter("weight", Tensor::empty({out_features, in_features}));
+Linear::Linear(int64_t in_features, int64_t out_features, WeightInit init, uint64_t seed)
+    : in_features_(in_features), out_features_(out_features) {
+  if (in_features < 1 || out_features < 1) {
+    fail("Linear: " + std::to_string(in_features) + " -> " + std::to_string(out_features) + " features");
+  }
+  const uint64_t row_bytes = uint64_t(in_features) * sizeof(float);
+  const int64_t rows_per_buffer = int64_t(max_tensor_bytes() / row_bytes);
+  if (rows_per_buffer < 1) {
+    throw DeviceLimitExceeded("Linear " + std::to_string(in_features) + " -> " + std::to_string(out_features) +
+                              ": one weight row (" + format_bytes(row_bytes) + ") exceeds this device's " +
+                              "largest buffer of " + format_bytes(max_tensor_bytes()));
+  }
+  const int64_t parts = (out_features + rows_per_buffer - 1) / rows_per_buffer;
+  const int64_t rows = (out_features + parts - 1) / parts;
+  for (int64_t first = 0, part = 0; first < out_features; first += rows, ++part) {
+    const std::string name = parts == 1 ? "weight" : "weight.part" + std::to_string(part);
+    weight_.push_back(&add_parameter(name, Tensor::empty({std::min(rows, out_features - first), in_features})));
+  }
   bias_ = &add_parameter("bias", Tensor::empty({out_features}), 2.0f, 0.0f);
-  initialise(weight_->value, bias_->value, init, seed);
+  initialise(weight_blocks(), bias_->value, init, seed);
+}
+
+std::vector<Tensor> Linear::weight_blocks() const {
+  std::vector<Tensor> blocks;
+  for (const Parameter* p : weight_) blocks.push_back(p->value);
+  return blocks;
 }
 
 Tensor Linear::forward(const Tensor& x) {
-  Tensor y = linear(x.rank() > 2 ? x.flatten(1) : x, weight_->value, bias_->value);
-  flops_counted += 2.0 * double(y.numel()) * double(weight_->value.dim(1));
+  Tensor y = linear(x.rank() > 2 ? x.flatten(1) : x, weight_blocks(), bias_->value);
+  flops_counted += 2.0 * double(y.numel()) * double(in_features_);
   return y;
 }
 
@@ -71,8 +95,8 @@ std::string Conv2d::describe() const {
          (options_.pad_h ? " pad " + std::to_string(options_.pad_h) : "");
 }
 std::string Linear::describe() const {
-  const Shape& w = weight_->value.shape();
-  return "Linear " + std::to_string(w[1]) + "->" + std::to_string(w[0]);
+  const std::string parts = weight_.size() > 1 ? " (weight in " + std::to_string(weight_.size()) + " row blocks)" : "";
+  return "Linear " + std::to_string(in_features_) + "->" + std::to_string(out_features_) + parts;
 }
 std::string MaxPool2d::describe() const { return pool_text("MaxPool", options_); }
 std::string AvgPool2d::describe() const { return pool_text("AvgPool", options_); }

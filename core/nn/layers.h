@@ -2,6 +2,8 @@
 // The layers of the CNNs reproduced here, each a thin module over a core op.
 #include <cstdint>
 #include <memory>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "core/nn/module.h"
@@ -26,8 +28,12 @@ struct WeightInit {
   static WeightInit he(float bias = 0.0f) { return {Kind::HeNormal, 0.0f, bias}; }
 };
 
-// Fills a layer's weight as `init` says and its bias (if defined) with init.bias.
-void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed);
+// Fills a layer's weight (one tensor or its row blocks) as `init` says and its
+// bias (if defined) with init.bias.
+void initialise(std::span<const Tensor> weight, const Tensor& bias, const WeightInit& init, uint64_t seed);
+inline void initialise(const Tensor& weight, const Tensor& bias, const WeightInit& init, uint64_t seed) {
+  initialise(std::span<const Tensor>(&weight, 1), bias, init, seed);
+}
 
 // Biases learn at twice the rate and without weight decay, as in the Caffe
 // reference models (LeNet, AlexNet, GoogLeNet) the papers trained.
@@ -48,15 +54,21 @@ class Conv2d : public Module {
   Conv2dOptions options_;
 };
 
+// A weight larger than the device's biggest buffer (AlexNet's fc6 at 227x227:
+// 144 MiB against lavapipe's 128 MiB) is held as equal row blocks, parameters
+// "weight.part0", "weight.part1", ...; otherwise it is the one parameter "weight".
+// Either way the layer computes, and is initialised to, the same values.
 class Linear : public Module {
  public:
-  const Tensor& weight() const { return weight_->value; }
   Linear(int64_t in_features, int64_t out_features, WeightInit init = {}, uint64_t seed = 0);
   Tensor forward(const Tensor& x) override;  // [N, in] (higher ranks are flattened from axis 1)
   std::string describe() const override;
+  // The weight [out, in] as its row blocks, in order (one block where it fits a buffer).
+  std::vector<Tensor> weight_blocks() const;
 
  private:
-  Parameter* weight_;
+  int64_t in_features_, out_features_;
+  std::vector<Parameter*> weight_;
   Parameter* bias_;
 };
 

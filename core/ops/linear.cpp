@@ -51,45 +51,75 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  return linear(x, std::span<const Tensor>(&weight, 1), bias);
+}
+
+Tensor linear(const Tensor& x, std::span<const Tensor> weight_row_blocks, const Tensor& bias) {
   expect_rank(x, 2, "linear", "input");
-  expect_rank(weight, 2, "linear", "weight");
-  if (x.dim(1) != weight.dim(1) || x.numel() == 0 || weight.numel() == 0) {
-    fail("linear: input " + to_string(x.shape()) + " does not match weight " + to_string(weight.shape()) +
-         " (need non-empty [N, in] and [out, in])");
+  if (weight_row_blocks.empty()) fail("linear: no weight");
+  int64_t out_features = 0;
+  for (const Tensor& block : weight_row_blocks) {
+    expect_rank(block, 2, "linear", "weight");
+    if (x.dim(1) != block.dim(1) || x.numel() == 0 || block.numel() == 0) {
+      fail("linear: input " + to_string(x.shape()) + " does not match weight " + to_string(block.shape()) +
+           " (need non-empty [N, in] and [out, in])");
+    }
+    out_features += block.dim(0);
   }
-  const int64_t batch = x.dim(0), in = x.dim(1), out_features = weight.dim(0);
+  const int64_t batch = x.dim(0), in = x.dim(1);
   if (bias.defined() && bias.shape() != Shape{out_features}) {
-    fail("linear: bias " + to_string(bias.shape()) + " does not match weight " + to_string(weight.shape()));
+    fail("linear: bias " + to_string(bias.shape()) + " does not match weight " + to_string(Shape{out_features, in}) +
+         (weight_row_blocks.size() > 1 ? " (in " + std::to_string(weight_row_blocks.size()) + " row blocks)" : ""));
   }
+  std::vector<Tensor> blocks(weight_row_blocks.begin(), weight_row_blocks.end());
+  // Columns [first_row[i], first_row[i] + rows of block i) of the output and of its gradient.
+  std::vector<int64_t> first_row;
+  for (int64_t row = 0; const Tensor& block : blocks) {
+    first_row.push_back(row);
+    row += block.dim(0);
+  }
+  auto columns = [out_features](const Tensor& t, int64_t first) {
+    return MatrixView{t, first, out_features, 1, 0};
+  };
 
   Tensor out = Tensor::empty({batch, out_features});
-  Gemm g;
-  g.m = batch;
-  g.n = out_features;
-  g.k = in;
-  g.a = view(x);
-  g.b = view(weight).transposed();
-  g.c = view(out);
-  if (bias.defined()) {
-    g.bias_mode = GemmBias::PerColumn;
-    g.bias = bias;
+  for (size_t i = 0; i < blocks.size(); ++i) {  // out[:, block i] = x W_i^T + b[block i]
+    Gemm g;
+    g.m = batch;
+    g.n = blocks[i].dim(0);
+    g.k = in;
+    g.a = view(x);
+    g.b = view(blocks[i]).transposed();
+    g.c = columns(out, first_row[i]);
+    if (bias.defined()) {
+      g.bias_mode = GemmBias::PerColumn;
+      g.bias = bias;
+      g.bias_offset = first_row[i];
+    }
+    gemm(g);
   }
-  gemm(g);
 
-  std::vector<Tensor> inputs{x, weight};
+  std::vector<Tensor> inputs{x};
+  for (const Tensor& block : blocks) inputs.push_back(block);
   if (bias.defined()) inputs.push_back(bias);
+  for (Tensor& block : blocks) block = block.detach();
   record(out, "linear", std::move(inputs),
-         [x = x.detach(), weight = weight.detach()](const Tensor& grad, GradientSink& sink) {
-           if (sink.needs(0)) {  // dX = dY W
+         [x = x.detach(), blocks, first_row, columns](const Tensor& grad, GradientSink& sink) {
+           if (sink.needs(0)) {  // dX = sum_i dY[:, block i] W_i
              GradTarget t = sink.target(0);
-             product_into(t.grad, t.beta, view(grad), view(weight), weight.dim(0));
+             for (size_t i = 0; i < blocks.size(); ++i) {
+               product_into(t.grad, i == 0 ? t.beta : 1.0f, columns(grad, first_row[i]), view(blocks[i]),
+                            blocks[i].dim(0));
+             }
            }
-           if (sink.needs(1)) {  // dW = dY^T X
-             GradTarget t = sink.target(1);
-             product_into(t.grad, t.beta, view(grad).transposed(), view(x), x.dim(0));
+           for (size_t i = 0; i < blocks.size(); ++i) {  // dW_i = dY[:, block i]^T X
+             if (!sink.needs(1 + i)) continue;
+             GradTarget t = sink.target(1 + i);
+             product_into(t.grad, t.beta, columns(grad, first_row[i]).transposed(), view(x), x.dim(0));
            }
-           if (sink.needs(2)) {  // db = column sums of dY
-             GradTarget t = sink.target(2);
+           const size_t bias_input = 1 + blocks.size();
+           if (sink.needs(bias_input)) {  // db = column sums of dY
+             GradTarget t = sink.target(bias_input);
              channel_sum(t.grad, grad, grad.dim(0), grad.dim(1), 1, t.beta);
            }
          });

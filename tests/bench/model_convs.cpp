@@ -41,9 +41,9 @@ std::vector<ConvLayer> model_convs(const std::vector<std::string>& models, int i
   std::vector<ConvLayer> layers;
   NoGradGuard no_grad;
   for (const std::string& name : models) {
-    // The convolutions do not depend on the input size, the fully connected layers do: AlexNet's fc6
-    // at 227x227 is over lavapipe's maxStorageBufferRange. So the model is built at 64x64 at most and
-    // only its convolutional trunk sees the requested size.
+    // The convolutions do not depend on the input size, the fully connected layers do (AlexNet's fc6
+    // at 227x227 holds 144 MiB). So the model is built at 64x64 at most and only its convolutional
+    // trunk sees the requested size.
     auto model = khan_yong::make_model(name, std::min(input_size, 64), kClasses, 1);
     model->eval();
     nn::Sequential& body = model->body();
