@@ -1,11 +1,13 @@
 #include "core/stream.h"
 
+#include <cstdio>
 #include <limits>
 #include <string>
 
 #include "core/device.h"
 #include "core/error.h"
 #include "core/kernels.h"
+#include "core/profiler.h"
 
 namespace medrepro {
 namespace {
@@ -50,11 +52,32 @@ Stream::Stream(Context& context) : context_(context) {
     vk::check(vk::vkCreateDescriptorPool(device, &descriptors, nullptr, &frame.descriptors),
               "vkCreateDescriptorPool");
   }
+  Profiler::Keys keys;
+  if (Profiler::requested(keys)) start_profiling(keys == Profiler::Keys::KernelAndGrid);
+}
+
+void Stream::start_profiling(bool by_grid) {
+  if (profiler_) return;
+  submit();  // the next frame begins with the profiler's reset and first timestamp
+  const auto keys = by_grid ? Profiler::Keys::KernelAndGrid : Profiler::Keys::Kernel;
+  profiler_ = std::make_unique<Profiler>(context_, uint32_t(frames_.size()), kDispatchesPerSubmit, keys);
+}
+
+const Profiler* Stream::profiler() {
+  if (profiler_) synchronize();
+  return profiler_.get();
 }
 
 Stream::~Stream() {
   VkDevice device = context_.device();
   vk::vkDeviceWaitIdle(device);
+  if (profiler_) {
+    for (size_t i = 0; i < frames_.size(); ++i) {
+      if (frames_[i].submitted) profiler_->collect(uint32_t(i));
+    }
+    std::fputs(profiler_->table().c_str(), stderr);
+    profiler_.reset();
+  }
   for (Frame& frame : frames_) {
     for (VkBufferView view : frame.views) vk::vkDestroyBufferView(device, view, nullptr);
     vk::vkDestroyDescriptorPool(device, frame.descriptors, nullptr);
@@ -69,6 +92,7 @@ void Stream::wait(Frame& frame) {
             "vkWaitForFences");
   vk::check(vk::vkResetFences(context_.device(), 1, &frame.fence), "vkResetFences");
   frame.submitted = false;
+  if (profiler_) profiler_->collect(uint32_t(&frame - frames_.data()));
   ++stats_.waits;
   if (frame.serial > completed_serial_) completed_serial_ = frame.serial;
   context_.device_memory().collect(completed_serial_);
@@ -89,6 +113,7 @@ VkCommandBuffer Stream::begin_recording() {
     frame.serial = next_serial_;
     frame.recorded = 0;
     recording_ = true;
+    if (profiler_) profiler_->begin_frame(uint32_t(current_), frame.commands);
   }
   return frame.commands;
 }
@@ -200,6 +225,16 @@ void Stream::dispatch(const Kernel& kernel, std::span<const Access> bindings, co
   if (push_bytes) vk::vkCmdPushConstants(commands, kernel.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vk::vkCmdDispatch(commands, groups[0], groups[1], groups[2]);
   ++stats_.dispatches;
+  if (profiler_ && profiler_->by_grid()) {
+    count_command(kernel.name + " " + std::to_string(groups[0]) + "x" + std::to_string(groups[1]) + "x" +
+                  std::to_string(groups[2]));
+  } else {
+    count_command(kernel.name);
+  }
+}
+
+void Stream::count_command(const std::string& name) {
+  if (profiler_) profiler_->after_command(uint32_t(current_), frames_[current_].commands, name);
   if (++frames_[current_].recorded >= kDispatchesPerSubmit) submit();
 }
 
@@ -211,7 +246,7 @@ void Stream::copy(const BufferRange& source, const BufferRange& destination) {
   order_after_earlier_writes(accesses);
   VkBufferCopy region{source.offset, destination.offset, source.bytes};
   vk::vkCmdCopyBuffer(commands, source.buffer, destination.buffer, 1, &region);
-  ++frames_[current_].recorded;
+  count_command("(buffer copy)");
 }
 
 void Stream::fill(const BufferRange& destination, uint32_t word) {
@@ -221,7 +256,7 @@ void Stream::fill(const BufferRange& destination, uint32_t word) {
   const Access accesses[] = {writes(destination)};
   order_after_earlier_writes(accesses);
   vk::vkCmdFillBuffer(commands, destination.buffer, destination.offset, destination.bytes, word);
-  ++frames_[current_].recorded;
+  count_command("(buffer fill)");
 }
 
 void Stream::reset_queries(VkQueryPool pool, uint32_t first, uint32_t count) {

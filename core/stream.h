@@ -5,7 +5,9 @@
 // an earlier, unbarriered command wrote (or writes one an earlier command read).
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/memory.h"
@@ -14,6 +16,7 @@
 namespace medrepro {
 
 class Context;
+class Profiler;
 struct Kernel;
 
 // How a kernel sees a buffer. Texel-buffer reads exist because some drivers turn
@@ -66,6 +69,12 @@ class Stream {
   uint64_t completed_serial() const { return completed_serial_; }
   const StreamStats& stats() const { return stats_; }
 
+  // Device time per kernel (core/profiler.h) from the next command on: started
+  // by MEDREPRO_PROFILE when the stream is created, or here (tests, tools).
+  // The table goes to stderr when the stream is destroyed; null until started.
+  void start_profiling(bool by_grid = false);
+  const Profiler* profiler();  // collects what has finished
+
  private:
   struct Frame {
     VkCommandBuffer commands = VK_NULL_HANDLE;
@@ -80,6 +89,7 @@ class Stream {
   VkCommandBuffer begin_recording();
   void wait(Frame& frame);
   VkBufferView texel_view(const Access& access);
+  void count_command(const std::string& name);
   void order_after_earlier_writes(std::span<const Access> accesses);
   VkDescriptorSet allocate_descriptor_set(const Kernel& kernel);
 
@@ -93,6 +103,7 @@ class Stream {
   std::vector<BufferRange> unbarriered_writes_;
   std::vector<BufferRange> unbarriered_reads_;
   StreamStats stats_;
+  std::unique_ptr<Profiler> profiler_;  // MEDREPRO_PROFILE
 };
 
 }  // namespace medrepro

@@ -23,13 +23,17 @@ bool DeviceTimer::supported(const Context& context) {
   return timestamp_valid_bits(context) > 0 && context.limits().timestamp_period_ns > 0;
 }
 
+uint64_t DeviceTimer::valid_mask(const Context& context) {
+  const uint32_t bits = timestamp_valid_bits(context);
+  return bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+}
+
 DeviceTimer::DeviceTimer() {
   Context& context = Context::get();
   if (!supported(context)) {
     fail("Device " + context.info().name + " writes no timestamps on its compute queue (timestampValidBits 0)");
   }
-  const uint32_t bits = timestamp_valid_bits(context);
-  valid_mask_ = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+  valid_mask_ = valid_mask(context);
   period_ns_ = context.limits().timestamp_period_ns;
   VkQueryPoolCreateInfo create{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
   create.queryType = VK_QUERY_TYPE_TIMESTAMP;

@@ -15,6 +15,8 @@ class DeviceTimer {
  public:
   // Whether the queue the stream submits to writes timestamps (its family's timestampValidBits > 0).
   static bool supported(const Context& context);
+  // The bits of a timestamp that count (they wrap at timestampValidBits).
+  static uint64_t valid_mask(const Context& context);
 
   DeviceTimer();  // on Context::get(); fails naming the device when it has no timestamps
   ~DeviceTimer();
