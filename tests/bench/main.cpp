@@ -154,6 +154,7 @@ int run(int argc, char** argv) {
       const Work work = r.row.make();
       r.ours = measure(work, r.row.budget, r.row.device_time);
       if (work.note) r.note = work.note();
+      r.forward_flops_per_image = work.forward_flops_per_image;
     } catch (const Error& e) {
       // One row the device cannot run (a tensor over its limits) does not end the others.
       r.error = e.what();

@@ -3,6 +3,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/autograd.h"
+#include "core/nn/layers.h"
 #include "core/optim.h"
 #include "papers/common/batch_gradients.h"
 #include "papers/khan_yong_anatomy/models.h"
@@ -53,13 +55,25 @@ Row training_step_row(const std::string& model, int input_size, int64_t batch, c
     for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<float>(i % kClasses);
     training->labels = Tensor::from_host({batch}, labels);
     training->images = Tensor::full({batch, 1, input_size, input_size}, 0.5f);
+    double forward_flops = 0;
+    {
+      NoGradGuard no_grad;  // an evaluation forward of one image: the main path, no auxiliary heads
+      training->model->eval();
+      nn::reset_forward_flops();
+      training->model->forward(Tensor::zeros({1, 1, input_size, input_size}));
+      forward_flops = nn::forward_flops();
+      training->model->train();
+    }
     auto note = [training, batch] {
       const int parts = training->gradients.micro_batches();
       if (parts == 1) return std::string();
       return "each step ran as " + std::to_string(parts) + " micro-batches of about " +
              std::to_string(batch / parts) + " images (the batch's activations exceed one device buffer)";
     };
-    return Work{.run = [training](int) { training->step(); }, .max_reps = 1, .note = note};
+    return Work{.run = [training](int) { training->step(); },
+                .max_reps = 1,
+                .note = note,
+                .forward_flops_per_image = forward_flops};
   };
   row.peer = report::Json().set("kind", "train_step").set("model", model).set("input_size", input_size)
                  .set("batch", batch).set("classes", kClasses);

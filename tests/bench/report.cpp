@@ -17,6 +17,7 @@ namespace {
 struct Table {
   std::vector<std::string> headers;
   std::vector<std::vector<std::string>> rows;
+  std::vector<size_t> text_columns = {1, 2};  // left-aligned in Markdown; the others are numbers
 };
 
 std::string fixed(double value, int decimals) {
@@ -113,7 +114,10 @@ std::string render_markdown(const Table& table) {
     return out + "\n";
   };
   std::string out = line(table.headers) + "|";
-  for (size_t c = 0; c < table.headers.size(); ++c) out += (c == 1 || c == 2) ? "---|" : "--:|";
+  for (size_t c = 0; c < table.headers.size(); ++c) {
+    const bool text = std::find(table.text_columns.begin(), table.text_columns.end(), c) != table.text_columns.end();
+    out += text ? "---|" : "--:|";
+  }
   out += "\n";
   for (const auto& row : table.rows) out += line(row);
   return out;
@@ -215,6 +219,30 @@ report::Plot throughput_plot(const std::vector<Result>& results, const std::vect
 
 std::string percent(double part, double whole) { return fixed(100.0 * part / whole, 0) + "%"; }
 
+// Training steps as FLOP rates (3 x the forward's FLOPs per image: forward, backward to the data and to the
+// weights), ours and the peer's, against our fastest GEMM: what a step-ratio target asks of the kernels.
+std::string step_flops_text(const std::vector<Result>& results, double best_gemm) {
+  Table table;
+  table.text_columns = {0};
+  table.headers = {"step", "forward MFLOP/image", "ours GFLOP/s", "ours / fastest GEMM", "peer GFLOP/s",
+                   "peer / fastest GEMM"};
+  for (const Result& r : results) {
+    if (r.row.group != "train step" || !r.error.empty() || r.forward_flops_per_image <= 0) continue;
+    const double flops = 3.0 * r.forward_flops_per_image;
+    const double ours = r.our_rate() * flops / 1e9;
+    const std::optional<double> peer_images = r.peer_rate(0);
+    const std::optional<double> peer = peer_images ? std::optional<double>(*peer_images * flops / 1e9) : std::nullopt;
+    table.rows.push_back({r.row.name, fixed(r.forward_flops_per_image / 1e6, 1), fixed(ours, 1),
+                          percent(ours, best_gemm), optional_text(peer, 1),
+                          peer ? percent(*peer, best_gemm) : std::string("-")});
+  }
+  if (table.rows.empty()) return "";
+  return "- The training steps as FLOP rates (3x the forward's FLOPs per image, the direct algorithm's count). A "
+         "step at ratio r to the peer runs at r x the peer's GFLOP/s; where that is near or above our fastest "
+         "GEMM, the ratio needs a faster GEMM, not only less time around it (im2col, pooling, element-wise "
+         "kernels, stores):\n\n" + render_markdown(table);
+}
+
 // On a CPU driver: how far the driver's code is from the host's vector units, from this run's rows.
 std::string cpu_ceiling_section(const std::vector<Result>& results) {
   const auto shader = rate_of(results, "fma peak"), host256 = rate_of(results, "host fma 256-bit");
@@ -243,6 +271,7 @@ std::string cpu_ceiling_section(const std::vector<Result>& results) {
            "reads A and B through texel gathers (the only vector loads this driver has for per-invocation "
            "addresses); larger register blocks make fewer gathers per multiply-add but spill (block-size "
            "measurements: core/ops/gemm.cpp, plan_blocked).\n";
+    out += step_flops_text(results, best_gemm);
   }
   return out;
 }

@@ -26,6 +26,9 @@ struct Work {
   int max_reps = 1 << 20;  // e.g. to bound the memory that prepare holds; 1 for training steps
   // After the timing, anything the reader should know about how the work ran (empty: nothing).
   std::function<std::string()> note;
+  // Training steps: the model's forward FLOPs per image (convolutions and fully
+  // connected layers, 2 per multiply-add, as in the papers' model summaries).
+  double forward_flops_per_image = 0;
 };
 
 struct Spread {
