@@ -2,10 +2,10 @@
 // Device time per kernel, for finding where a training step spends its time:
 // with MEDREPRO_PROFILE=1 the stream writes a timestamp after every command and
 // charges the time since the previous one to that command's kernel; the table
-// goes to stderr when the device closes. MEDREPRO_PROFILE=grid keys it by
-// kernel and workgroup grid (which tells one GEMM shape from another). A device that overlaps unbarriered
-// commands blurs the split between them; lavapipe runs them one after another.
-#include <array>
+// goes to stderr when the device closes. MEDREPRO_PROFILE=grid keys it by kernel
+// and workgroup grid (which tells one GEMM shape from another). A device that
+// overlaps unbarriered commands blurs the split between them; lavapipe runs
+// them one after another.
 #include <cstdint>
 #include <map>
 #include <string>
