@@ -220,7 +220,8 @@ report::Plot throughput_plot(const std::vector<Result>& results, const std::vect
 std::string percent(double part, double whole) { return fixed(100.0 * part / whole, 0) + "%"; }
 
 // Training steps as FLOP rates (3 x the forward's FLOPs per image: forward, backward to the data and to the
-// weights), ours and the peer's, against our fastest GEMM: what a step-ratio target asks of the kernels.
+// weights), ours and the peer's (peer 0: on a CPU driver, PyTorch on the CPU), against our fastest GEMM:
+// what a step-ratio target asks of the kernels.
 std::string step_flops_text(const std::vector<Result>& results, double best_gemm) {
   Table table;
   table.text_columns = {0};
@@ -237,7 +238,8 @@ std::string step_flops_text(const std::vector<Result>& results, double best_gemm
                           peer ? percent(*peer, best_gemm) : std::string("-")});
   }
   if (table.rows.empty()) return "";
-  return "- The training steps as FLOP rates (3x the forward's FLOPs per image, the direct algorithm's count). A "
+  return "- The training steps as FLOP rates (3x the forward's FLOPs per image, the direct algorithm's count, "
+         "along the main path: GoogLeNet's auxiliary heads are not counted). A "
          "step at ratio r to the peer runs at r x the peer's GFLOP/s; where that is near or above our fastest "
          "GEMM, the ratio needs a faster GEMM, not only less time around it (im2col, pooling, element-wise "
          "kernels, stores):\n\n" + render_markdown(table);
