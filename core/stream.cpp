@@ -68,6 +68,11 @@ const Profiler* Stream::profiler() {
   return profiler_.get();
 }
 
+std::unique_ptr<Profiler> Stream::stop_profiling() {
+  synchronize();  // every frame with timestamps is collected
+  return std::move(profiler_);
+}
+
 Stream::~Stream() {
   VkDevice device = context_.device();
   vk::vkDeviceWaitIdle(device);

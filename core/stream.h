@@ -74,6 +74,9 @@ class Stream {
   // The table goes to stderr when the stream is destroyed; null until started.
   void start_profiling(bool by_grid = false);
   const Profiler* profiler();  // collects what has finished
+  bool profiling() const { return profiler_ != nullptr; }
+  // Waits for the recorded work, ends profiling and hands over what it counted.
+  std::unique_ptr<Profiler> stop_profiling();
 
  private:
   struct Frame {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <memory>
+
 #include "core/device.h"
 #include "core/ops/elementwise.h"
 #include "core/profiler.h"
@@ -11,8 +13,8 @@ using medrepro::Tensor;
 
 TEST_CASE("the profiler charges device time to the kernels that ran, counting each call") {
   Context& context = Context::get();
-  if (!medrepro::DeviceTimer::supported(context)) {
-    MESSAGE("device has no timestamps on its compute queue; skipped");
+  if (!medrepro::DeviceTimer::supported(context) || context.stream().profiling()) {
+    MESSAGE("device has no timestamps, or the whole run is profiled; skipped");
     return;
   }
   Tensor x = Tensor::full({1 << 20}, -1.0f);  // recorded before profiling starts: not counted
@@ -39,4 +41,25 @@ TEST_CASE("the profiler charges device time to the kernels that ran, counting ea
   const std::string table = profiler->table();
   CHECK(table.find("relu") != std::string::npos);
   CHECK(table.find("total") != std::string::npos);
+  context.stream().stop_profiling();
+}
+
+TEST_CASE("stop_profiling hands over what was counted and counts nothing after") {
+  Context& context = Context::get();
+  if (!medrepro::DeviceTimer::supported(context) || context.stream().profiling()) {
+    MESSAGE("device has no timestamps, or the whole run is profiled; skipped");
+    return;
+  }
+  Tensor x = Tensor::full({4096}, 2.0f);
+  context.stream().start_profiling();
+  Tensor y = medrepro::relu(x);
+  const std::unique_ptr<medrepro::Profiler> profiler = context.stream().stop_profiling();
+  CHECK_FALSE(context.stream().profiling());
+  REQUIRE(profiler != nullptr);
+  const auto rows = profiler->rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].kernel.starts_with("relu"));
+  CHECK(rows[0].calls == 1);
+  Tensor z = medrepro::relu(y);  // recorded without timestamps: the validation layer sees no query misuse
+  CHECK(z.to_host().at(0) == 2.0f);
 }

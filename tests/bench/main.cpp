@@ -151,8 +151,9 @@ int run(int argc, char** argv) {
     Result& r = results[i];
     std::fprintf(stderr, "[%zu/%zu] %s ... ", i + 1, results.size(), r.row.name.c_str());
     try {
-      const Work work = r.row.make();
+      Work work = r.row.make();
       r.ours = measure(work, r.row.budget, r.row.device_time);
+      if (r.row.group == "conv2d" || r.row.group == "train step") r.kernel_shares = kernel_shares(work);
       if (work.note) r.note = work.note();
       r.forward_flops_per_image = work.forward_flops_per_image;
     } catch (const Error& e) {

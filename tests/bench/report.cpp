@@ -278,6 +278,46 @@ std::string cpu_ceiling_section(const std::vector<Result>& results) {
   return out;
 }
 
+// "gemm_blocked 55%, conv2d_im2col 30%, other 15%": the largest shares, then the rest together.
+std::string shares_text(const std::vector<std::pair<std::string, double>>& shares) {
+  constexpr size_t kShown = 4;
+  std::string out;
+  double rest = 0;
+  for (size_t i = 0; i < shares.size(); ++i) {
+    if (i >= kShown) {
+      rest += shares[i].second;
+      continue;
+    }
+    out += (out.empty() ? "" : ", ") + shares[i].first + " " + fixed(100.0 * shares[i].second, 0) + "%";
+  }
+  if (rest > 0) out += ", other " + fixed(100.0 * rest, 0) + "%";
+  return out;
+}
+
+// The profiler's split of the training steps and of the slow convolution rows, from this run.
+std::string kernel_share_section(const std::vector<Result>& results) {
+  double best_gemm = 0;
+  for (const Result& r : results) {
+    if (r.row.group == "gemm" && r.error.empty()) best_gemm = std::max(best_gemm, r.our_rate());
+  }
+  Table table;
+  table.text_columns = {0, 3};
+  table.headers = {"row", "ours", "unit", "device time by kernel"};
+  for (const Result& r : results) {
+    if (r.kernel_shares.empty()) continue;
+    const bool slow_conv = r.row.group == "conv2d" && (best_gemm <= 0 || r.our_rate() < best_gemm / 2);
+    if (r.row.group != "train step" && !slow_conv) continue;
+    table.rows.push_back({r.row.name, rate_text(r.our_rate()), unit_name(r.row.unit), shares_text(r.kernel_shares)});
+  }
+  if (table.rows.empty()) return "";
+  return "\n## Where the time goes\n\nOne more repetition of each training step and of each convolution row "
+         "under half our fastest GEMM row's rate, with a device timestamp after every command (the profiler of "
+         "MEDREPRO_PROFILE): each kernel's share of that repetition's device time. gemm_blocked* is the GEMM; "
+         "conv2d_im2col/im2row/col2im move convolution columns; gemm_pack copies operands into aligned rows; "
+         "gemm_reduce adds partial sums over batch slices.\n\n" +
+         render_markdown(table);
+}
+
 std::string verdict_text(const std::optional<bool>& met) { return met ? (*met ? "met" : "not met") : "not judged"; }
 
 std::string markdown(const RunDescription& d, const std::vector<Result>& results) {
@@ -318,6 +358,7 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
   }
 
   out += cpu_ceiling_section(results);
+  out += kernel_share_section(results);
 
   out += "\n## Notes\n\n";
   out += "- Each row is the median over its samples after a warm-up (which builds the pipelines); a sample repeats "

@@ -43,6 +43,7 @@ struct Result {
   std::string error;  // our side could not run the row (e.g. a tensor over the device's limits): why
   std::string note;   // how our side ran the row, where the reader should know (Work::note)
   double forward_flops_per_image = 0;  // Work::forward_flops_per_image
+  std::vector<std::pair<std::string, double>> kernel_shares;  // conv2d and training steps (kernel_shares())
   std::vector<std::optional<PeerTiming>> peers;  // one per peer, in the peers' order
 
   double rate_at(double ms) const;  // in the row's unit

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/device.h"
+#include "core/profiler.h"
 #include "core/stream.h"
 #include "core/timestamps.h"
 
@@ -53,6 +54,21 @@ Spread spread_of(std::vector<double> values) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, double>> kernel_shares(Work& work) {
+  Stream& stream = Context::get().stream();
+  if (stream.profiling() || !DeviceTimer::supported(Context::get())) return {};
+  work.prepare(1);
+  stream.synchronize();
+  stream.start_profiling();
+  work.run(0);
+  const std::unique_ptr<Profiler> profiler = stream.stop_profiling();
+  double total = 0;
+  for (const Profiler::Row& row : profiler->rows()) total += row.ms;
+  std::vector<std::pair<std::string, double>> shares;
+  for (const Profiler::Row& row : profiler->rows()) shares.emplace_back(row.kernel, total > 0 ? row.ms / total : 0.0);
+  return shares;
+}
 
 Timing measure(Work work, const Budget& budget, bool device_timing) {
   std::unique_ptr<DeviceTimer> timer;

@@ -4,8 +4,10 @@
 // budget. A sample records the work `reps` times and waits for the device
 // once, so short kernels are not dominated by the submit-and-wait cost.
 #include <functional>
-#include <string>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace medrepro::bench {
 
@@ -48,5 +50,10 @@ struct Timing {
 
 // device_timing: also take timestamps (ignored where the device has none).
 Timing measure(Work work, const Budget& budget, bool device_timing);
+
+// One more repetition with a timestamp after every command (core/profiler.h):
+// each kernel's share of the device time, largest first. Empty where the device
+// has no timestamps or MEDREPRO_PROFILE already profiles the whole run.
+std::vector<std::pair<std::string, double>> kernel_shares(Work& work);
 
 }  // namespace medrepro::bench
