@@ -63,10 +63,11 @@ std::vector<std::pair<std::string, double>> kernel_shares(Work& work) {
   stream.start_profiling();
   work.run(0);
   const std::unique_ptr<Profiler> profiler = stream.stop_profiling();
+  const std::vector<Profiler::Row> rows = profiler->rows();
   double total = 0;
-  for (const Profiler::Row& row : profiler->rows()) total += row.ms;
+  for (const Profiler::Row& row : rows) total += row.ms;
   std::vector<std::pair<std::string, double>> shares;
-  for (const Profiler::Row& row : profiler->rows()) shares.emplace_back(row.kernel, total > 0 ? row.ms / total : 0.0);
+  for (const Profiler::Row& row : rows) shares.emplace_back(row.kernel, total > 0 ? row.ms / total : 0.0);
   return shares;
 }
 
