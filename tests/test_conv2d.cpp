@@ -109,6 +109,10 @@ TEST_CASE("conv2d forward against a float64 direct convolution") {
       {1, 2, 3, 4, 3, 5, 6, stride_pad_dilation(1, 1, 1, 1)},           // kernel as large as the padded input
       {3, 16, 17, 19, 8, 5, 3, stride_pad_dilation(2, 1, 2, 1)},
       {2, 13, 9, 9, 11, 3, 3, stride_pad_dilation(1, 1, 0, 0, 2, 1)},
+      // The last layers of small inputs: 2x2 and 1x1 outputs over a batch (batched GEMMs
+      // merged into one; column kernels with several planes per workgroup).
+      {5, 7, 3, 3, 6, 3, 3, stride_pad_dilation(2, 2, 1, 1)},
+      {9, 37, 2, 2, 5, 3, 3, stride_pad_dilation(2, 2, 1, 1)},
   };
   uint32_t seed = 1;
   for (const ConvCase& c : cases) check_forward(c, seed += 3);
@@ -122,6 +126,8 @@ TEST_CASE("conv2d backward against finite differences") {
       {2, 3, 3, 5, 4, 1, 1, {}},                                        // pointwise
       {1, 2, 5, 3, 3, 1, 1, stride_pad_dilation(2, 1, 1, 0)},           // 1x1 with stride and padding
       {2, 1, 3, 3, 1, 3, 3, stride_pad_dilation(1, 1, 0, 0)},           // 1x1 output
+      {3, 5, 3, 3, 4, 3, 3, stride_pad_dilation(2, 2, 1, 1)},           // 2x2 outputs over a batch
+      {3, 4, 2, 2, 3, 3, 3, stride_pad_dilation(2, 2, 1, 1)},           // 1x1 outputs over a batch
   };
   uint32_t seed = 100;
   for (const ConvCase& c : cases) check_backward(c, seed += 3);

@@ -205,6 +205,36 @@ TEST_CASE("gemm summed over a long batch: slices reduced in a fixed order") {
   }
 }
 
+TEST_CASE("gemm batches that are one product: one column per entry, or a sum of rank-1 products") {
+  for (const GemmTuning& tuning : {GemmTuning{}, storage_path()}) {
+    const std::string path = tuning.path == GemmPath::Storage ? " (storage kernel)" : "";
+    ScopedTuning scope(tuning);
+    // One column per entry with a shared A: convolutions whose output is 1x1.
+    Gemm columns = plain(13, 1, 11, 7, 91);
+    columns.a = columns.a.batched(0);
+    check_gemm(columns, "13x1x11 batch 7, shared A" + path);
+    columns.bias = testing::random_tensor({13}, 92);
+    columns.bias_mode = GemmBias::PerRow;
+    columns.beta = 0.5f;
+    columns.c.tensor = testing::random_tensor(columns.c.tensor.shape(), 93);
+    check_gemm(columns, "13x1x11 batch 7, shared A, per-row bias, beta" + path);
+    columns.bias = testing::random_tensor({1}, 94);  // one value for every entry's single column
+    columns.bias_mode = GemmBias::PerColumn;
+    check_gemm(columns, "13x1x11 batch 7, shared A, per-column bias, beta" + path);
+    // A sum over entries with k = 1: weight gradients of convolutions whose output is 1x1.
+    for (int64_t batch : {2, 45}) {
+      Gemm rank1 = plain(6, 17, 1, batch, 95);
+      rank1.b = MatrixView::row_major(testing::random_tensor({batch * 20}, 97), 17).batched(20);  // gaps between entries
+      rank1.sum_over_batch = true;
+      rank1.c = MatrixView::row_major(testing::random_tensor({6, 17}, 96), 17);
+      check_gemm(rank1, "sum of " + std::to_string(batch) + " rank-1 products" + path);
+      rank1.beta = 1.0f;
+      rank1.alpha = -2.0f;
+      check_gemm(rank1, "sum of " + std::to_string(batch) + " rank-1 products, alpha, beta" + path);
+    }
+  }
+}
+
 TEST_CASE("gemm texel kernel loops past a capped grid") {
   const auto& limits = medrepro::Context::get().limits();
   GemmTuning t;
@@ -329,7 +359,7 @@ TEST_CASE("gemm refuses views that leave their tensor") {
 }
 
 TEST_CASE("channel_sum reduces over outer and inner dimensions in a fixed order") {
-  for (auto [outer, channels, inner] : {std::array<int64_t, 3>{1, 1, 1}, {3, 5, 7}, {2, 3, 1000}, {67, 2, 1}}) {
+  for (auto [outer, channels, inner] : {std::array<int64_t, 3>{1, 1, 1}, {3, 5, 7}, {2, 3, 1000}, {67, 2, 1}, {5, 131, 1}}) {
     std::vector<float> x = testing::random_values(static_cast<size_t>(outer * channels * inner), 31);
     Tensor tx = Tensor::from_host({outer, channels, inner}, x);
     std::vector<float> before = testing::random_values(static_cast<size_t>(channels), 32);

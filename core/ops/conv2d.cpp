@@ -1,6 +1,7 @@
 #include "core/ops/conv2d.h"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 
 #include "core/autograd.h"
@@ -128,6 +129,9 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, f
 
 // Launches a column kernel over (position, plane): x covers `positions` with a
 // workgroup width that wastes little of the last group, y the planes of the chunk.
+// Images with fewer positions than a workgroup's lanes (the last layers of small
+// inputs: 1x1, 2x2) put several planes in one workgroup, so that its lanes are
+// not left idle and there are fewer workgroups to schedule.
 void launch_columns(const char* shader, std::initializer_list<Access> bindings, const ColumnPush& push,
                     int64_t positions) {
   const DeviceLimits& limits = Context::get().limits();
@@ -136,10 +140,12 @@ void launch_columns(const char* shader, std::initializer_list<Access> bindings, 
   for (uint64_t w = width * 2; w <= linear_workgroup_size(); w *= 2) {
     if ((uint64_t(positions) + w - 1) / w * w - uint64_t(positions) <= uint64_t(positions) / 8) width = w;
   }
+  if (uint64_t(positions) < width) width = std::bit_ceil(uint64_t(positions));
+  const uint64_t planes_per_group = std::min<uint64_t>(linear_workgroup_size() / width, limits.max_workgroup_size[1]);
   const uint32_t groups_x = ceil_div(uint64_t(positions), width);
   if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
-  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), 1, 1},
-              {groups_x, std::min(push.planes, limits.max_workgroup_count[1]), 1},
+  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(planes_per_group), 1},
+              {groups_x, std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
               {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w});
 }
 

@@ -246,21 +246,44 @@ bool packing_pays(int64_t rows, int64_t cols, int64_t batch, int64_t reuse) {
   return reuse >= 16 && uint64_t(rows) * uint64_t(round_up(uint64_t(cols), 4)) * uint64_t(batch) * 4 <= kMaxPackedBytes;
 }
 
+// Which operands the blocked kernel first copies into aligned rows (where that
+// pays): those that allow only scalar reads, and a B read along k that many rows
+// of C reuse. `columns`: of the (folded) C, how often A is reused.
+struct Packing {
+  bool a = false, b = false;
+  uint64_t elements = 0;  // copied
+};
+Packing packing_for(const Gemm& g, uint64_t columns) {
+  const Read a = plan_read(g.a, g.m, g.k, g.batch, true).read, b = plan_read(g.b, g.k, g.n, g.batch, false).read;
+  const int64_t a_entries = g.a.batch_stride == 0 ? 1 : g.batch, b_entries = g.b.batch_stride == 0 ? 1 : g.batch;
+  Packing packing;
+  packing.a = a == Read::Scalar && packing_pays(g.m, g.k, a_entries, int64_t(columns));
+  packing.b = (b == Read::Scalar || (b == Read::AlongK && g.m >= kRepackAlongKRows)) &&
+              packing_pays(g.k, g.n, b_entries, g.m);
+  if (packing.a) packing.elements += uint64_t(g.m) * uint64_t(g.k) * uint64_t(a_entries);
+  if (packing.b) packing.elements += uint64_t(g.k) * uint64_t(g.n) * uint64_t(b_entries);
+  return packing;
+}
+
+// A copied element costs about as much as 64 multiply-adds of the blocked kernel
+// on lavapipe (a per-lane loop of scalar stores, as in the kernel's own stores).
+constexpr double kPackCost = 64;
+
 bool blocked_gemm(const Gemm& problem, uint32_t slice) {
   const DeviceLimits& limits = Context::get().limits();
   if (current_tuning.path == GemmPath::Storage || !limits.texel_buffers) return false;
 
-  // Orientation: the one whose blocks are fuller and stores cheaper (ties keep C as it is).
-  auto b_read_of = [](const Gemm& g) {  // a B that will be packed is read along n
-    const Read read = plan_read(g.b, g.k, g.n, g.batch, false).read;
-    const bool packed =
-        current_tuning.pack && (read == Read::Scalar || (read == Read::AlongK && g.m >= kRepackAlongKRows));
-    return packed ? Read::AlongOther : read;
+  // Orientation: the one whose blocks are fuller and whose stores and copies are
+  // cheaper (ties keep C as it is). A B that will be packed is read along n.
+  auto plan_orientation = [slice](const Gemm& g) {
+    const bool pack_b = packing_for(g, 0).b;
+    Blocked plan = plan_blocked(g, pack_b ? Read::AlongOther : plan_read(g.b, g.k, g.n, g.batch, false).read, slice);
+    plan.cost += kPackCost * double(packing_for(g, plan.columns).elements);
+    return plan;
   };
-  Blocked plan = plan_blocked(problem, b_read_of(problem), slice);
+  Blocked plan = plan_orientation(problem);
   if (current_tuning.transpose) {
-    const Gemm t = transposed_problem(problem);
-    Blocked other = plan_blocked(t, b_read_of(t), slice);
+    Blocked other = plan_orientation(transposed_problem(problem));
     if (other.cost < plan.cost) plan = other;
   }
   Gemm g = plan.g;
@@ -269,10 +292,8 @@ bool blocked_gemm(const Gemm& problem, uint32_t slice) {
   // others must be readable as texels where they are.
   OperandRead a = plan_read(g.a, g.m, g.k, g.batch, true);
   OperandRead b = plan_read(g.b, g.k, g.n, g.batch, false);
-  const int64_t a_entries = g.a.batch_stride == 0 ? 1 : g.batch, b_entries = g.b.batch_stride == 0 ? 1 : g.batch;
-  const bool pack_a = a.read == Read::Scalar && packing_pays(g.m, g.k, a_entries, int64_t(plan.columns));
-  const bool pack_b = (b.read == Read::Scalar || (b.read == Read::AlongK && g.m >= kRepackAlongKRows)) &&
-                      packing_pays(g.k, g.n, b_entries, g.m);
+  const Packing packing = packing_for(g, plan.columns);
+  const bool pack_a = packing.a, pack_b = packing.b;
   // Without a bias, binding 3 still needs a texel view: any operand's, never read through it.
   Tensor bias = g.bias;
   if (g.bias_mode == GemmBias::None) {
@@ -394,6 +415,31 @@ void sliced_gemm(const Gemm& g, int64_t slices) {
                 uint64_t(g.m) * uint64_t(g.n));
 }
 
+// A batch that is one larger product, with every element of C summed in the
+// same order: one column per entry with a shared A (the entries' columns side by
+// side: convolutions whose output is 1x1), or a sum of entries with k = 1 (a sum
+// of rank-1 products: their weight gradients). Few-column and k = 1 products
+// fill the kernels' blocks badly, one entry at a time.
+Gemm merged_batch(const Gemm& g) {
+  Gemm merged = g;
+  if (g.batch < 2) return merged;
+  if (!g.sum_over_batch && g.n == 1 && g.a.batch_stride == 0 && g.bias_mode != GemmBias::PerColumn) {
+    merged.n = g.batch;
+    merged.b.col_stride = g.b.batch_stride;
+    merged.c.col_stride = g.c.batch_stride;
+  } else if (g.sum_over_batch && g.k == 1) {
+    merged.k = g.batch;
+    merged.a.col_stride = g.a.batch_stride;
+    merged.b.row_stride = g.b.batch_stride;
+    merged.sum_over_batch = false;
+  } else {
+    return merged;
+  }
+  merged.batch = 1;
+  merged.a.batch_stride = merged.b.batch_stride = merged.c.batch_stride = 0;
+  return merged;
+}
+
 }  // namespace
 
 GemmTiling gemm_tiling() { return current_tiling; }
@@ -453,11 +499,12 @@ void gemm(const Gemm& g) {
   index32(g.n, "n");
   index32(g.batch, "batch");
 
-  const int64_t slices = batch_slices(g);
+  const Gemm product = merged_batch(g);
+  const int64_t slices = batch_slices(product);
   if (slices > 1) {
-    sliced_gemm(g, slices);
+    sliced_gemm(product, slices);
   } else {
-    record_product(g, static_cast<uint32_t>(g.batch));
+    record_product(product, static_cast<uint32_t>(product.batch));
   }
 }
 
@@ -474,8 +521,14 @@ void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t chan
     uint32_t outer, channels, inner;
     float beta;
   } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
+  const bool texel_reads = current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F);
+  if (inner == 1) {  // one invocation per channel, summing down its column
+    launch_linear(texel_reads ? "column_sum" : "column_sum_storage",
+                  {texel_reads ? texels(x.range()) : x.read(), out.write()}, push, uint64_t(channels));
+    return;
+  }
   const uint32_t groups = std::min(static_cast<uint32_t>(channels), limits.max_workgroup_count[0]);
-  if (current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F)) {
+  if (texel_reads) {
     launch_grid("channel_sum", {texels(x.range()), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
   } else {
     launch_grid("channel_sum_storage", {x.read(), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});

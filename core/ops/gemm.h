@@ -61,8 +61,8 @@ struct Gemm {
 // Records the kernel; validates sizes and that every view stays inside its tensor.
 void gemm(const Gemm& g);
 
-// out[c] = sum over (o, i) of x[(o * channels + c) * inner + i], plus beta * out[c].
-// Bias gradients: linear reduces dY [N, out] (inner 1), conv2d dY [N, O, H*W].
+// out[c] = sum over (o, i) of x[(o * channels + c) * inner + i], plus beta * out[c],
+// in a fixed order. Bias gradients: linear reduces dY [N, out] (inner 1), conv2d dY [N, O, H*W].
 void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t channels, int64_t inner, float beta);
 
 // Register blocking of the storage-buffer kernel (shaders/gemm.comp): each
