@@ -37,7 +37,7 @@ layout(push_constant) uniform Push {
   float beta;
   float inv_out_w;  // conv2d_im2col only
   float inv_stride_h, inv_stride_w, inv_width;
-  uint channels, row_length;  // conv2d_im2col's _im2row variants only
+  uint channels, row_length;  // row_length: of the columns' rows (conv2d_im2col.comp)
   float inv_channels;
 } p;
 
@@ -55,18 +55,17 @@ void main() {
   if (ih * p.width > position) ih -= 1u;
   if ((ih + 1u) * p.width <= position) ih += 1u;
   const uint iw = position - ih * p.width;
-  const uint positions = p.out_h * p.out_w;
   const uint taps = KERNEL_H * KERNEL_W;
 
   for (uint plane = gl_GlobalInvocationID.y; plane < p.planes; plane += gl_NumWorkGroups.y * gl_WorkGroupSize.y) {
     const uint target = p.x_offset + plane * p.height * p.width + position;
     float sum = 0.0;
     if (p.beta != 0.0) sum = p.beta * dx[target];
-    uint source = plane * taps * positions;  // row (plane, kh = 0, kw = 0) of the columns
+    uint source = plane * taps * p.row_length;  // row (plane, kh = 0, kw = 0) of the columns
     for (uint kh = 0; kh < KERNEL_H; ++kh) {
       const int th = int(ih) + p.pad_h - int(kh * DILATION_H);
       const uint oh = exact_quotient(th, STRIDE_H, 1.0 / float(STRIDE_H), p.out_h);
-      for (uint kw = 0; kw < KERNEL_W; ++kw, source += positions) {
+      for (uint kw = 0; kw < KERNEL_W; ++kw, source += p.row_length) {
         const int tw = int(iw) + p.pad_w - int(kw * DILATION_W);
         const uint ow = exact_quotient(tw, STRIDE_W, 1.0 / float(STRIDE_W), p.out_w);
         if (oh < p.out_h && ow < p.out_w) sum += READ_COLUMN(source + oh * p.out_w + ow);

@@ -7,7 +7,9 @@
 // Unfolds a chunk of images into GEMM columns: for plane (image, channel) of the
 // chunk and output position (oh, ow),
 //   columns[(plane * KH + kh) * KW + kw][oh * OW + ow] = x[plane][ih][iw]
-// with ih = oh * stride_h - pad_h + kh * dilation_h (likewise iw), 0 in the padding.
+// with ih = oh * stride_h - pad_h + kh * dilation_h (likewise iw), 0 in the padding,
+// rows padded to row_length (OH * OW rounded up to a multiple of 4, the padding
+// left unwritten), so that the GEMM reads them four values at a time.
 // The _im2row variants write the transpose, one row per output position:
 //   rows[image][oh * OW + ow][(channel * KH + kh) * KW + kw], rows padded to
 //   row_length (a multiple of 4, the padding left unwritten),
@@ -44,7 +46,7 @@ layout(push_constant) uniform Push {
   float beta;         // conv2d_col2im only
   float inv_out_w;    // 1 / out_w
   float inv_stride_h, inv_stride_w, inv_width;  // conv2d_col2im only
-  uint channels, row_length;                    // _im2row only
+  uint channels, row_length;                    // row_length: of the columns' rows
   float inv_channels;
 } p;
 
@@ -71,8 +73,8 @@ void main() {
     uint target = (image * positions + position) * p.row_length + channel * taps;
     const uint step = 1u;
 #else
-    uint target = plane * taps * positions + position;
-    const uint step = positions;
+    uint target = plane * taps * p.row_length + position;
+    const uint step = p.row_length;
 #endif
     for (uint kh = 0; kh < KERNEL_H; ++kh) {
       const int ih = ih0 + int(kh * DILATION_H);

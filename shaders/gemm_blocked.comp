@@ -32,9 +32,12 @@
 // then multiples of 4.
 //
 // Folded batch (p.folded = 1, A shared by the batch, no sum over it): the
-// columns of all batch entries form one wide C, column j being column j % n of
-// entry j / n, so a thin C per entry (few columns, as in convolutions of small
-// images) still fills whole blocks. In B_MODE 0 the host then needs n % 4 = 0.
+// columns of all batch entries form one wide C, column j being column j % w of
+// entry j / w (w = p.entry_columns), so a thin C per entry (few columns, as in
+// convolutions of small images) still fills whole blocks. w is n, or in B_MODE 0
+// n rounded up to a multiple of 4 (B's rows are padded to whole texels there, so
+// a texel never straddles two entries); columns n..w-1 are computed from the
+// padding and never stored.
 //
 // Sum over the batch in slices (p.slice entries each, core/ops/gemm.cpp): slice
 // z sums its entries into C + z * c_batch; shaders/gemm_reduce.comp adds the
@@ -78,8 +81,9 @@ layout(push_constant) uniform Push {
   float alpha, beta;
   uint folded;    // 1: the batch is folded into the columns (see above)
   uint columns;   // columns of the (folded) C: n, or batch * n
-  float inv_n;    // 1 / n, to split a folded column without an integer division
+  float inv_entry_columns;  // 1 / entry_columns, to split a folded column without an integer division
   uint slice;     // sum over the batch: entries per slice; slice z sums entries z * slice.. into C + z * c_batch
+  uint entry_columns;  // folded: columns of C per entry (see above)
 } p;
 
 // Column of the (folded) C held in slot j of this invocation's block.
@@ -97,10 +101,11 @@ uint slot_column(uint col_base, uint j) {
 // host) is corrected by one step.
 uvec2 split_column(uint column, uint batch_index) {
   if (p.folded == 0u) return uvec2(batch_index, column);
-  uint image = uint(float(column) * p.inv_n);
-  int rest = int(column) - int(image * p.n);
-  if (rest < 0) { image -= 1u; rest += int(p.n); }
-  if (rest >= int(p.n)) { image += 1u; rest -= int(p.n); }
+  const uint w = p.entry_columns;
+  uint image = uint(float(column) * p.inv_entry_columns);
+  int rest = int(column) - int(image * w);
+  if (rest < 0) { image -= 1u; rest += int(w); }
+  if (rest >= int(w)) { image += 1u; rest -= int(w); }
   return uvec2(image, uint(rest));
 }
 
@@ -243,7 +248,7 @@ void compute_block(uint batch_index, uint row0, uint col_base) {
   }
 #endif
   for (uint j = 0; j < TILE_N; ++j) {
-    if (slot_column(col_base, j) >= p.columns) continue;
+    if (slot_column(col_base, j) >= p.columns || at[j].y >= p.n) continue;
     const uint c_column = p.c_offset + at[j].x * p.c_batch + at[j].y * p.c_col;
     for (uint i = 0; i < TILE_M; ++i) {
       const uint row = row0 + i;

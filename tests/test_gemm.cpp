@@ -177,6 +177,13 @@ TEST_CASE("gemm texel kernel: batches, shared and folded A, bias, beta, transpos
     g.beta = 1.0f;
     g.b = MatrixView::row_major(testing::random_tensor({3, 12, 16}, 73), 16).batched(12 * 16).transposed();
     check_against_storage(g, t, "shared A, B read along k, beta 1" + label);
+    // n % 4 != 0 with B read along n (packed, or in place with rows padded to
+    // texels): folds with each entry padded to whole texels of columns.
+    Gemm padded = plain(37, 13, 9, 3, 75);
+    padded.a = padded.a.batched(0);
+    check_against_storage(padded, t, "37x13x9 batch 3, shared A, B packed" + label);
+    padded.b = operand(9, 13, false, true, 3, 76);
+    check_against_storage(padded, t, "37x13x9 batch 3, shared A, B rows padded to texels" + label);
     Gemm thin = plain(37, 5, 8, 4, 74);  // few columns, many rows: transposes
     thin.b = thin.b.batched(0);
     check_against_storage(thin, t, "37x5x8 batch 4, shared B" + label);

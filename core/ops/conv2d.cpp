@@ -25,8 +25,15 @@ struct Geometry {
   Conv2dOptions options;
 
   int64_t rows() const { return channels * kernel_h * kernel_w; }
-  int64_t padded_rows() const { return (rows() + 3) / 4 * 4; }  // row length of the transposed columns
   int64_t positions() const { return out_h * out_w; }
+  // Row lengths of one image's columns [rows, positions] and of their transpose,
+  // padded to multiples of 4 so that the GEMM reads whole texels.
+  int64_t padded_positions() const { return (positions() + 3) / 4 * 4; }
+  int64_t padded_rows() const { return (rows() + 3) / 4 * 4; }
+  // Floats of one image's columns and of their transpose; a column buffer holds either.
+  int64_t columns_of_image() const { return rows() * padded_positions(); }
+  int64_t rows_of_image() const { return positions() * padded_rows(); }
+  int64_t column_image() const { return std::max(columns_of_image(), rows_of_image()); }
   int64_t input_image() const { return channels * height * width; }
   int64_t output_image() const { return out_channels * positions(); }
   // A 1x1 kernel with stride 1 and no padding: each image already is its column matrix.
@@ -76,8 +83,7 @@ Geometry make_geometry(const Tensor& x, const Tensor& weight, const Tensor& bias
 // Images per im2col chunk: as many as the budget allows, at least one.
 int64_t images_per_chunk(const Geometry& g) {
   const uint64_t device_limit = Context::get().limits().max_storage_buffer_range;
-  // Room for one image's columns, or their transpose with padded rows (backward_weight).
-  const uint64_t per_image = uint64_t(g.padded_rows()) * uint64_t(g.positions()) * sizeof(float);
+  const uint64_t per_image = uint64_t(g.column_image()) * sizeof(float);
   if (per_image > device_limit || per_image / sizeof(float) > 0xffffffffu) {
     fail("conv2d: the columns of one image (" + format_bytes(per_image) + ") exceed this device's " +
          "maxStorageBufferRange of " + format_bytes(device_limit));
@@ -99,7 +105,7 @@ struct ColumnPush {
   float inv_channels;
 };
 
-ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, float beta) {
+ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, int64_t row_length, float beta) {
   const Conv2dOptions& o = g.options;
   auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
   auto inverse = [](int64_t v) { return static_cast<float>(1.0 / double(v)); };
@@ -123,7 +129,7 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, f
           .inv_stride_w = inverse(o.stride_w),
           .inv_width = inverse(g.width),
           .channels = u(g.channels),
-          .row_length = u(g.padded_rows()),
+          .row_length = u(row_length),
           .inv_channels = inverse(g.channels)};
 }
 
@@ -156,9 +162,9 @@ bool texel_readable(const Tensor& t) {
   return fits_texel_buffer(t.range(), BindingKind::TexelR32F);
 }
 
-// columns[i] = the column matrix of image first_image + i of x.
+// columns[i] = the column matrix of image first_image + i of x: [rows, padded_positions].
 void im2col(const Tensor& x, const Tensor& columns, const Geometry& g, int64_t first_image, int64_t images) {
-  const ColumnPush push = column_push(g, first_image, images, 0.0f);
+  const ColumnPush push = column_push(g, first_image, images, g.padded_positions(), 0.0f);
   if (texel_readable(x)) {
     launch_columns("conv2d_im2col", {texels(x.range()), columns.write()}, push, g.positions());
   } else {
@@ -168,7 +174,7 @@ void im2col(const Tensor& x, const Tensor& columns, const Geometry& g, int64_t f
 
 // rows[i] = the transposed column matrix of image first_image + i of x: [positions, padded_rows].
 void im2row(const Tensor& x, const Tensor& rows, const Geometry& g, int64_t first_image, int64_t images) {
-  const ColumnPush push = column_push(g, first_image, images, 0.0f);
+  const ColumnPush push = column_push(g, first_image, images, g.padded_rows(), 0.0f);
   if (texel_readable(x)) {
     launch_columns("conv2d_im2row", {texels(x.range()), rows.write()}, push, g.positions());
   } else {
@@ -179,7 +185,7 @@ void im2row(const Tensor& x, const Tensor& rows, const Geometry& g, int64_t firs
 // dx[first_image + i] = the pixel-wise sum of columns[i] + beta * dx[first_image + i].
 void col2im(const Tensor& columns, const Tensor& dx, const Geometry& g, int64_t first_image, int64_t images,
             float beta) {
-  const ColumnPush push = column_push(g, first_image, images, beta);
+  const ColumnPush push = column_push(g, first_image, images, g.padded_positions(), beta);
   if (texel_readable(columns)) {
     launch_columns("conv2d_col2im", {texels(columns.range()), dx.write()}, push, g.height * g.width);
   } else {
@@ -200,6 +206,11 @@ MatrixView image_matrices(const Tensor& t, int64_t channels, int64_t positions, 
   return MatrixView::row_major(t, positions, first_image * channels * positions).batched(channels * positions);
 }
 
+// A chunk's column buffer as a batch of [rows, positions] matrices with padded rows.
+MatrixView column_matrices(const Tensor& columns, const Geometry& g) {
+  return MatrixView::row_major(columns, g.padded_positions()).batched(g.columns_of_image());
+}
+
 void forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out, const Geometry& g) {
   Gemm gemm_step;  // out_n [O, P] = W [O, rows] x columns_n [rows, P] + bias
   gemm_step.m = g.out_channels;
@@ -218,11 +229,11 @@ void forward(const Tensor& x, const Tensor& weight, const Tensor& bias, const Te
     return;
   }
   const int64_t chunk = images_per_chunk(g);
-  Tensor columns = Tensor::empty({chunk, g.rows(), g.positions()});
+  Tensor columns = Tensor::empty({chunk, g.column_image()});
   for_each_chunk(g, chunk, [&](int64_t first, int64_t images) {
     im2col(x, columns, g, first, images);
     gemm_step.batch = images;
-    gemm_step.b = image_matrices(columns, g.rows(), g.positions(), 0);
+    gemm_step.b = column_matrices(columns, g);
     gemm_step.c = image_matrices(out, g.out_channels, g.positions(), first);
     gemm(gemm_step);
   });
@@ -247,7 +258,7 @@ void backward_input(const Tensor& grad, const Tensor& weight, const GradTarget& 
   for_each_chunk(g, chunk, [&](int64_t first, int64_t images) {
     gemm_step.batch = images;
     gemm_step.b = image_matrices(grad, g.out_channels, g.positions(), first);
-    gemm_step.c = image_matrices(columns, g.rows(), g.positions(), 0);
+    gemm_step.c = column_matrices(columns, g);
     gemm(gemm_step);
     col2im(columns, t.grad, g, first, images, t.beta);
   });
@@ -275,7 +286,7 @@ void backward_weight(const Tensor& grad, const Tensor& x, const GradTarget& t, c
     im2row(x, columns, g, first, images);
     gemm_step.batch = images;
     gemm_step.a = image_matrices(grad, g.out_channels, g.positions(), first);
-    gemm_step.b = MatrixView::row_major(columns, g.padded_rows()).batched(g.positions() * g.padded_rows());
+    gemm_step.b = MatrixView::row_major(columns, g.padded_rows()).batched(g.rows_of_image());
     gemm_step.beta = first == 0 ? t.beta : 1.0f;  // later chunks add to the first
     gemm(gemm_step);
   });
@@ -301,7 +312,7 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
            int64_t chunk = 0;
            if (!g.pointwise() && (sink.needs(0) || sink.needs(1))) {
              chunk = images_per_chunk(g);
-             columns = Tensor::empty({chunk, g.padded_rows(), g.positions()});
+             columns = Tensor::empty({chunk, g.column_image()});
            }
            if (sink.needs(0)) backward_input(grad, weight, sink.target(0), g, columns, chunk);
            if (sink.needs(1)) backward_weight(grad, x, sink.target(1), g, columns, chunk);

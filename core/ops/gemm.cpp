@@ -106,8 +106,9 @@ struct BlockedPush {
   uint32_t bias_offset, bias_mode, sum_over_batch;
   float alpha, beta;
   uint32_t folded, columns;
-  float inv_n;
+  float inv_entry_columns;
   uint32_t slice;
+  uint32_t entry_columns;
 };
 
 // How the blocked kernel reads an operand: its A_MODE / B_MODE.
@@ -172,7 +173,8 @@ constexpr int64_t kRepackAlongKRows = 64;
 struct Blocked {
   Gemm g;
   bool folded = false;
-  uint64_t columns = 0;  // of the (folded) C
+  uint64_t entry_columns = 0;  // folded: columns per batch entry (n, padded to 4 where B is read along n)
+  uint64_t columns = 0;        // of the (folded) C
   uint32_t tile_m = 8, tile_n = 8, lanes = 8;
   double cost = 0;  // multiply-adds, including the padding of partial blocks, and stores
 };
@@ -201,10 +203,12 @@ Blocked plan_blocked(const Gemm& g, Read b_read, uint32_t slice) {
   const bool cpu = is_cpu_device();
   Blocked p;
   p.g = g;
-  // Folding needs one A for the whole batch and, when B is read along n, texels that do not straddle entries.
+  // Folding needs one A for the whole batch. B read along n gives each entry
+  // whole texels of columns, the last one partly padding.
+  p.entry_columns = b_read == Read::AlongOther ? round_up(uint64_t(g.n), 4) : uint64_t(g.n);
   p.folded = tuning.fold_batch && !g.sum_over_batch && g.batch > 1 && g.a.batch_stride == 0 &&
-             uint64_t(g.batch) * uint64_t(g.n) < kMaxFoldedColumns && (b_read != Read::AlongOther || g.n % 4 == 0);
-  p.columns = uint64_t(g.n) * (p.folded ? uint64_t(g.batch) : 1u);
+             uint64_t(g.batch) * p.entry_columns < kMaxFoldedColumns;
+  p.columns = p.folded ? uint64_t(g.batch) * p.entry_columns : uint64_t(g.n);
   p.lanes = tuning.lanes ? tuning.lanes : cpu ? std::max<uint32_t>(limits.subgroup_size, 1) : 64;
   p.lanes = std::min({p.lanes, limits.max_workgroup_size[0], limits.max_workgroup_invocations});
   p.tile_m = tuning.tile_m ? tuning.tile_m : cpu && g.m > 4 ? 8 : 4;
@@ -338,7 +342,8 @@ bool blocked_gemm(const Gemm& problem, uint32_t slice) {
   push.beta = g.beta;
   push.folded = plan.folded ? 1u : 0u;
   push.columns = index32(int64_t(plan.columns), "columns");
-  push.inv_n = static_cast<float>(1.0 / double(g.n));
+  push.entry_columns = index32(int64_t(plan.entry_columns), "columns");
+  push.inv_entry_columns = static_cast<float>(1.0 / double(plan.entry_columns));
   const bool c_vec4 = vec4_stores(g, b.read, plan.folded, slice);
   push.slice = slice;
 
