@@ -134,6 +134,10 @@ void launch_linear(std::string_view name, std::initializer_list<Access> bindings
   launch_grid(name, bindings, push, {local, 1, 1}, linear_groups(count, local), constants);
 }
 
+// The ACCUMULATES specialisation constant of kernels that add beta * target
+// (shaders/common.glsl DECLARE_ACCUMULATES), for a launch with this beta.
+inline uint32_t accumulates(float beta) { return beta != 0.0f ? 1u : 0u; }
+
 inline uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
 }  // namespace medrepro

@@ -11,6 +11,7 @@ layout(push_constant) uniform Push {
   uint count;  // invocations that do work
   float beta;  // backward: 0 overwrites dx, 1 adds to it
 } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
@@ -38,5 +39,5 @@ void main() {
       sum += dy[base + uint(oh * p.out_width + ow)] / float(rows * cols);
     }
   }
-  dx[i] = p.beta == 0.0 ? sum : sum + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? sum + p.beta * dx[i] : sum;
 }

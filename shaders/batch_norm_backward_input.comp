@@ -21,6 +21,7 @@ layout(push_constant) uniform Push {
   float inv_m;  // 1 / M
   float beta;
 } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
@@ -35,5 +36,5 @@ void main() {
     g = g - sum.x * p.inv_m - xhat * (sum.y * p.inv_m);
   }
   float value = scale * g;
-  dx[i] = p.beta == 0.0 ? value : value + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? value + p.beta * dx[i] : value;
 }

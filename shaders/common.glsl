@@ -2,6 +2,13 @@
 // 0..2 (chosen per device by core/kernels.cpp, never hard-coded here).
 layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z_id = 2) in;
 
+// Kernels that write `target = value + beta * target` (gradients accumulating)
+// also take beta != 0 as a specialisation constant, ACCUMULATES (core/kernels.h
+// accumulates()): CPU drivers evaluate both sides of a select, so with a run-time
+// test alone they would read the target even when beta is 0, a scalar load per
+// lane. The host sets it at every launch (with beta = 0 the target may hold NaN).
+#define DECLARE_ACCUMULATES(id) layout(constant_id = id) const bool ACCUMULATES = true
+
 // Index of this invocation in a one-dimensional launch (core launch_linear),
 // which spills into the grid's y dimension beyond maxComputeWorkGroupCount.x.
 uint linear_index() {

@@ -12,11 +12,12 @@ layout(push_constant) uniform Push {
   uint offset;       // channel_offset * inner: where this input starts in a batch item
   float beta;        // backward: 0 overwrites dx, 1 adds to it
 } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
   if (i >= p.count) return;
   uint item = i / p.input_slab;
   float value = dy[item * p.output_slab + p.offset + (i - item * p.input_slab)];
-  dx[i] = p.beta == 0.0 ? value : value + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? value + p.beta * dx[i] : value;
 }

@@ -28,6 +28,7 @@ layout(constant_id = 5) const uint STRIDE_H = 1;
 layout(constant_id = 6) const uint STRIDE_W = 1;
 layout(constant_id = 7) const uint DILATION_H = 1;
 layout(constant_id = 8) const uint DILATION_W = 1;
+DECLARE_ACCUMULATES(9);
 layout(push_constant) uniform Push {
   uint planes, height, width;
   uint kernel_h, kernel_w, stride_h, stride_w;  // as the constants above
@@ -60,7 +61,7 @@ void main() {
   for (uint plane = gl_GlobalInvocationID.y; plane < p.planes; plane += gl_NumWorkGroups.y * gl_WorkGroupSize.y) {
     const uint target = p.x_offset + plane * p.height * p.width + position;
     float sum = 0.0;
-    if (p.beta != 0.0) sum = p.beta * dx[target];
+    if (ACCUMULATES) sum = p.beta * dx[target];
     uint source = plane * taps * p.row_length;  // row (plane, kh = 0, kw = 0) of the columns
     for (uint kh = 0; kh < KERNEL_H; ++kh) {
       const int th = int(ih) + p.pad_h - int(kh * DILATION_H);

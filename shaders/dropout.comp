@@ -13,10 +13,11 @@ layout(push_constant) uniform Push {
   float keep_scale;  // 1 / (1 - p), computed once on the host so forward and backward agree bit for bit
   float beta;        // 0: overwrite y, 1: add to it
 } push;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
   if (i >= push.count) return;
   float value = uniform01(push.seed, i) >= push.p ? x[i] * push.keep_scale : 0.0;
-  y[i] = push.beta == 0.0 ? value : value + push.beta * y[i];
+  y[i] = ACCUMULATES ? value + push.beta * y[i] : value;
 }

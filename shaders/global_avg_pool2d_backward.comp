@@ -9,10 +9,11 @@ layout(push_constant) uniform Push {
   uint plane_size;  // H * W
   float beta;       // 0 overwrites dx, 1 adds to it
 } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
   if (i >= p.planes * p.plane_size) return;
   float value = dy[i / p.plane_size] / float(p.plane_size);
-  dx[i] = p.beta == 0.0 ? value : value + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? value + p.beta * dx[i] : value;
 }

@@ -34,6 +34,7 @@ layout(push_constant) uniform Push {
   float accumulate;  // 0: overwrite dx, 1: add to it
   uvec2 by_plane, by_channels;  // fast_divide constants
 } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
@@ -49,5 +50,5 @@ void main() {
     sum_ratio += READ(dy, j) * READ(x, j) * READ(powered, j) / READ(scale, j);
   }
   float value = READ(dy, i) * READ(powered, i) - 2.0 * p.alpha_over_size * p.beta * READ(x, i) * sum_ratio;
-  dx[i] = p.accumulate == 0.0 ? value : value + p.accumulate * dx[i];
+  dx[i] = ACCUMULATES ? value + p.accumulate * dx[i] : value;
 }

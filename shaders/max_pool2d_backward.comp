@@ -25,6 +25,7 @@ layout(push_constant) uniform Push {
   float beta;  // backward: 0 overwrites dx, 1 adds to it
   uvec2 by_width, by_height;  // fast_divide constants for width, height
 } p;
+DECLARE_ACCUMULATES(7);
 // Window and stride are specialisation constants: the divisions by the stride
 // become multiplications and the loops over windows unroll.
 layout(constant_id = 3) const int KERNEL_H = 1;
@@ -64,5 +65,5 @@ void main() {
       if (READ_ARGMAX(o) == self) sum += READ_DY(o);
     }
   }
-  dx[i] = p.beta == 0.0 ? sum : sum + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? sum + p.beta * dx[i] : sum;
 }

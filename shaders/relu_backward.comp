@@ -21,10 +21,11 @@ layout(std430, binding = 1) readonly buffer DY { float dy[]; };
 #endif
 layout(std430, binding = 2) buffer DX { VALUE dx[]; };
 layout(push_constant) uniform Push { uint count; float beta; } p;  // count: floats, or vec4s
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
   if (i >= p.count) return;
   VALUE gradient = PASS_WHERE_POSITIVE(READ_Y(i), READ_DY(i));
-  dx[i] = p.beta == 0.0 ? gradient : gradient + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? gradient + p.beta * dx[i] : gradient;
 }

@@ -7,6 +7,7 @@
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
 layout(std430, binding = 1) buffer DX { float dx[]; };
 layout(push_constant) uniform Push { uint count; uint dim; uint inner; uint start; uint extent; float beta; } p;
+DECLARE_ACCUMULATES(3);
 
 void main() {
   uint i = linear_index();
@@ -17,5 +18,5 @@ void main() {
   uint l = row - o * p.dim;
   float value = 0.0;
   if (l >= p.start && l - p.start < p.extent) value = dy[(o * p.extent + (l - p.start)) * p.inner + k];
-  dx[i] = p.beta == 0.0 ? value : value + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? value + p.beta * dx[i] : value;
 }

@@ -12,6 +12,7 @@ layout(push_constant) uniform Push {
   uint count;   // invocations that do work
   float beta;   // 0 overwrites dx, 1 adds to it
 } p;
+DECLARE_ACCUMULATES(3);
 
 // Same sampling as the forward (shaders/upsample.comp).
 void sample_at(uint o, uint factor, uint size, out uint i0, out uint i1, out float lambda) {
@@ -71,5 +72,5 @@ void main() {
       }
     }
   }
-  dx[i] = p.beta == 0.0 ? sum : sum + p.beta * dx[i];
+  dx[i] = ACCUMULATES ? sum + p.beta * dx[i] : sum;
 }

@@ -28,7 +28,8 @@ Tensor output_gated(const Tensor& x, const char* op, const char* forward_shader,
   launch_linear(forward_shader, {x.read(), out.write()}, CountBeta{count, 0.0f}, count);
   record(out, op, {x}, [y = out.detach(), count, backward_shader](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
-    launch_linear(backward_shader, {y.read(), grad.read(), t.grad.write()}, CountBeta{count, t.beta}, count);
+    launch_linear(backward_shader, {y.read(), grad.read(), t.grad.write()}, CountBeta{count, t.beta}, count,
+                  {accumulates(t.beta)});
   });
   return out;
 }
@@ -48,7 +49,7 @@ Tensor leaky_relu(const Tensor& x, float slope) {
   record(out, "leaky_relu", {x}, [input = x.detach(), count, slope](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
     launch_linear("leaky_relu_backward", {input.read(), grad.read(), t.grad.write()}, LeakyPush{count, slope, t.beta},
-                  count);
+                  count, {accumulates(t.beta)});
   });
   return out;
 }

@@ -161,7 +161,7 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                                       t.beta};
              launch_linear("batch_norm_backward_input",
                            {x.read(), stats.read(), gamma.read(), grad.read(), sums.read(), t.grad.write()}, push,
-                           layout.count);
+                           layout.count, {accumulates(t.beta)});
            }
            // Input 1 is gamma (its gradient is column 1 of the sums), input 2 is beta (column 0).
            for (uint32_t input = 1; affine && input <= 2; ++input) {

@@ -70,7 +70,7 @@ Tensor concat_channels(const std::vector<Tensor>& inputs) {
       GradTarget t = sink.target(i);
       SlabPush push = slabs[i];
       push.beta = t.beta;
-      launch_linear("concat_backward", {grad.read(), t.grad.write()}, push, push.count);
+      launch_linear("concat_backward", {grad.read(), t.grad.write()}, push, push.count, {accumulates(t.beta)});
     }
   });
   return out;

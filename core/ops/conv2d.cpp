@@ -140,6 +140,7 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, i
 // not left idle and there are fewer workgroups to schedule.
 void launch_columns(const char* shader, std::initializer_list<Access> bindings, const ColumnPush& push,
                     int64_t positions) {
+  // col2im's ACCUMULATES follows its six geometry constants; the other column kernels ignore it.
   const DeviceLimits& limits = Context::get().limits();
   const uint64_t lane_group = std::max<uint32_t>(limits.subgroup_size, 1);
   uint64_t width = std::min<uint64_t>(linear_workgroup_size(), lane_group);
@@ -152,7 +153,8 @@ void launch_columns(const char* shader, std::initializer_list<Access> bindings, 
   if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
   launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(planes_per_group), 1},
               {groups_x, std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
-              {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w});
+              {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w,
+               accumulates(push.beta)});
 }
 
 // Whether `t` can be read through an R32F texel buffer (else the _storage kernel

@@ -21,7 +21,7 @@ struct DropoutPush {
 // out = mask(seed) * in / (1 - p) (+ beta * out). The backward is the same map applied to dy.
 void apply_mask(const Tensor& in, const Tensor& out, float p, float keep_scale, uint32_t seed, float beta) {
   launch_linear("dropout", {in.read(), out.write()}, DropoutPush{count32(in, "dropout"), seed, p, keep_scale, beta},
-                in.numel());
+                in.numel(), {accumulates(beta)});
 }
 
 }  // namespace

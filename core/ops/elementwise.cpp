@@ -72,9 +72,10 @@ Tensor relu(const Tensor& x) {
       launch_linear("relu_backward_vec4",
                     {texels(y.range(), BindingKind::TexelRGBA32F), texels(grad.range(), BindingKind::TexelRGBA32F),
                      t.grad.write()},
-                    CountBeta{count / 4, t.beta}, count / 4);
+                    CountBeta{count / 4, t.beta}, count / 4, {accumulates(t.beta)});
     } else {
-      launch_linear("relu_backward", {y.read(), grad.read(), t.grad.write()}, CountBeta{count, t.beta}, count);
+      launch_linear("relu_backward", {y.read(), grad.read(), t.grad.write()}, CountBeta{count, t.beta}, count,
+                    {accumulates(t.beta)});
     }
   });
   return out;

@@ -68,11 +68,11 @@ Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
              launch_linear("lrn_backward",
                            {texels(input.range()), texels(scale.range()), texels(powered.range()),
                             texels(grad.range()), t.grad.write()},
-                           backward, backward.count);
+                           backward, backward.count, {accumulates(t.beta)});
            } else {
              launch_linear("lrn_backward_storage",
                            {input.read(), scale.read(), powered.read(), grad.read(), t.grad.write()}, backward,
-                           backward.count);
+                           backward.count, {accumulates(t.beta)});
            }
          });
   return out;

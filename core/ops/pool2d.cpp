@@ -111,15 +111,16 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
     backward.beta = t.beta;
     backward.by_width = fast_divisor(static_cast<uint32_t>(push.width));
     backward.by_height = fast_divisor(static_cast<uint32_t>(push.height));
-    const std::initializer_list<uint32_t> geometry = {uint32_t(push.kernel_h), uint32_t(push.kernel_w),
-                                                      uint32_t(push.stride_h), uint32_t(push.stride_w)};
+    const std::initializer_list<uint32_t> constants = {uint32_t(push.kernel_h), uint32_t(push.kernel_w),
+                                                       uint32_t(push.stride_h), uint32_t(push.stride_w),
+                                                       accumulates(t.beta)};
     if (fits_texel_buffer(grad.range(), BindingKind::TexelR32F) &&
         fits_texel_buffer(argmax->range(), BindingKind::TexelR32F)) {
       launch_linear("max_pool2d_backward", {texels(grad.range()), texels(argmax->range()), t.grad.write()},
-                    backward, backward.count, geometry);
+                    backward, backward.count, constants);
     } else {
       launch_linear("max_pool2d_backward_storage", {grad.read(), reads(argmax->range()), t.grad.write()},
-                    backward, backward.count, geometry);
+                    backward, backward.count, constants);
     }
   });
   return out;
@@ -135,7 +136,8 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
     PoolPush backward = push;
     backward.count = static_cast<uint32_t>(element_count(input_shape));
     backward.beta = t.beta;
-    launch_linear("avg_pool2d_backward", {grad.read(), t.grad.write()}, backward, backward.count);
+    launch_linear("avg_pool2d_backward", {grad.read(), t.grad.write()}, backward, backward.count,
+                  {accumulates(t.beta)});
   });
   return out;
 }
@@ -151,7 +153,7 @@ Tensor global_avg_pool2d(const Tensor& x) {
     GradTarget t = sink.target(0);
     const GlobalPoolPush backward{push.planes, push.plane_size, t.beta};
     launch_linear("global_avg_pool2d_backward", {grad.read(), t.grad.write()}, backward,
-                  uint64_t(push.planes) * push.plane_size);
+                  uint64_t(push.planes) * push.plane_size, {accumulates(t.beta)});
   });
   return out;
 }

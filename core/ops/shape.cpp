@@ -152,7 +152,7 @@ Tensor slice(const Tensor& x, int axis, int64_t start, int64_t length) {
                                                                                         GradientSink& sink) {
     GradTarget t = sink.target(0);
     launch_linear("slice_backward", {grad.read(), t.grad.write()},
-                  SliceBackwardPush{count, v.dim, v.inner, first, size, t.beta}, count);
+                  SliceBackwardPush{count, v.dim, v.inner, first, size, t.beta}, count, {accumulates(t.beta)});
   });
   return out;
 }

@@ -71,7 +71,8 @@ Tensor upsample(const Tensor& x, const std::vector<int>& factors, UpsampleMode m
     UpsamplePush backward = push;
     backward.count = static_cast<uint32_t>(t.grad.numel());
     backward.beta = t.beta;
-    launch_linear("upsample_backward", {grad.read(), t.grad.write()}, backward, backward.count);
+    launch_linear("upsample_backward", {grad.read(), t.grad.write()}, backward, backward.count,
+                  {accumulates(t.beta)});
   });
   return out;
 }
