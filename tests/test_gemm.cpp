@@ -242,6 +242,27 @@ TEST_CASE("gemm batches that are one product: one column per entry, or a sum of 
   }
 }
 
+TEST_CASE("gemm summed over a batch of short products: one product over batch x k terms") {
+  // B's entries lie one after another along k (conv2d's im2row columns); C is
+  // large enough that the product need not be split into slices.
+  for (const GemmTuning& tuning : {GemmTuning{}, storage_path()}) {
+    const std::string path = tuning.path == GemmPath::Storage ? " (storage kernel)" : "";
+    ScopedTuning scope(tuning);
+    const int64_t m = 67, n = 301, k = 5, batch = 7;
+    Gemm g = plain(m, n, k, batch, 101);  // A's entries are not side by side along k: copied there
+    g.sum_over_batch = true;
+    g.c = MatrixView::row_major(testing::random_tensor({m, n}, 102), n);
+    check_gemm(g, "sum over 7 entries of 67x301x5" + path);
+    g.beta = 0.5f;
+    g.bias = testing::random_tensor({m}, 103);
+    g.bias_mode = GemmBias::PerRow;
+    check_gemm(g, "sum over 7 entries of 67x301x5, bias, beta" + path);
+    // A's entries already side by side along k: element (entry, i, l) at i * batch * k + entry * k + l.
+    g.a = MatrixView::row_major(testing::random_tensor({m, batch * k}, 104), batch * k).batched(k);
+    check_gemm(g, "sum over 7 entries of 67x301x5, A stacked along k" + path);
+  }
+}
+
 TEST_CASE("gemm texel kernel loops past a capped grid") {
   const auto& limits = medrepro::Context::get().limits();
   GemmTuning t;

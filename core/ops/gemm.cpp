@@ -227,19 +227,33 @@ Blocked plan_blocked(const Gemm& g, Read b_read, uint32_t slice) {
 
 // Mirrors the push-constant block of shaders/gemm_pack.comp.
 struct PackPush {
-  uint32_t batch, rows, cols, padded_cols;
+  uint32_t batch, rows, cols;
   uint32_t offset, row_stride, col_stride, batch_stride;
+  uint32_t out_row, out_entry;
 };
+
+// Copies `entries` rows x cols matrices of v into `packed`: element (entry, row,
+// col) to entry * out_entry + row * out_row + col.
+void record_pack(const MatrixView& v, int64_t rows, int64_t cols, int64_t entries, const Tensor& packed,
+                 int64_t out_row, int64_t out_entry) {
+  const PackPush push{uint32_t(entries),
+                      uint32_t(rows),
+                      uint32_t(cols),
+                      index32(v.offset, "offset"),
+                      index32(v.row_stride, "row stride"),
+                      index32(v.col_stride, "column stride"),
+                      index32(v.batch_stride, "batch stride"),
+                      index32(out_row, "packed row"),
+                      index32(out_entry, "packed entry")};
+  launch_linear("gemm_pack", {v.tensor.read(), packed.write()}, push, uint64_t(entries) * uint64_t(rows));
+}
 
 // A row-major copy of a rows x cols view with rows padded to a multiple of 4.
 MatrixView packed_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch) {
   const int64_t entries = v.batch_stride == 0 ? 1 : batch;
   const int64_t padded = int64_t(round_up(uint64_t(cols), 4));
   Tensor packed = Tensor::empty({entries, rows, padded});
-  const PackPush push{uint32_t(entries), uint32_t(rows), uint32_t(cols), uint32_t(padded),
-                      index32(v.offset, "offset"), index32(v.row_stride, "row stride"),
-                      index32(v.col_stride, "column stride"), index32(v.batch_stride, "batch stride")};
-  launch_linear("gemm_pack", {v.tensor.read(), packed.write()}, push, uint64_t(entries) * uint64_t(rows));
+  record_pack(v, rows, cols, entries, packed, padded, rows * padded);
   return MatrixView::row_major(packed, padded).batched(entries == 1 ? 0 : rows * padded);
 }
 
@@ -420,28 +434,59 @@ void sliced_gemm(const Gemm& g, int64_t slices) {
                 uint64_t(g.m) * uint64_t(g.n));
 }
 
-// A batch that is one larger product, with every element of C summed in the
-// same order: one column per entry with a shared A (the entries' columns side by
-// side: convolutions whose output is 1x1), or a sum of entries with k = 1 (a sum
-// of rank-1 products: their weight gradients). Few-column and k = 1 products
-// fill the kernels' blocks badly, one entry at a time.
-Gemm merged_batch(const Gemm& g) {
+// A batch of one-column products with a shared A is one product, the entries'
+// columns side by side (convolutions whose output is 1x1), with every element of
+// C computed in the same order. One column per entry fills the kernels' blocks badly.
+Gemm columns_side_by_side(const Gemm& g) {
+  if (g.batch < 2 || g.sum_over_batch || g.n != 1 || g.a.batch_stride != 0 || g.bias_mode == GemmBias::PerColumn) {
+    return g;
+  }
   Gemm merged = g;
-  if (g.batch < 2) return merged;
-  if (!g.sum_over_batch && g.n == 1 && g.a.batch_stride == 0 && g.bias_mode != GemmBias::PerColumn) {
-    merged.n = g.batch;
-    merged.b.col_stride = g.b.batch_stride;
-    merged.c.col_stride = g.c.batch_stride;
-  } else if (g.sum_over_batch && g.k == 1) {
-    merged.k = g.batch;
-    merged.a.col_stride = g.a.batch_stride;
-    merged.b.row_stride = g.b.batch_stride;
-    merged.sum_over_batch = false;
-  } else {
+  merged.n = g.batch;
+  merged.b.col_stride = g.b.batch_stride;
+  merged.c.col_stride = g.c.batch_stride;
+  merged.batch = 1;
+  merged.b.batch_stride = merged.c.batch_stride = 0;
+  return merged;
+}
+
+// Whether the batch entries of v lie one after another along k.
+bool stacked_along_k(const MatrixView& v, int64_t k, bool k_along_cols) {
+  return k == 1 || v.batch_stride == k * (k_along_cols ? v.col_stride : v.row_stride);
+}
+
+// Below this many terms per entry, a sum over the batch runs faster as one
+// product: the kernel restarts its loop over k for every entry.
+constexpr int64_t kShortSumTerms = 64;
+
+// A sum over the batch whose B holds the entries one after another along k (the
+// rows of conv2d's im2row columns; any B with k = 1) is one product over batch x k
+// terms, summed in the same order, once A's entries also lie side by side along
+// k: copied there unless they already are. Worth it for short sums per entry
+// (conv2d weight gradients of small images, k = 1 ones), where the product keeps
+// enough blocks of C to run in parallel (the slices of batch_slices no longer split it).
+Gemm sum_as_one_product(const Gemm& g) {
+  if (!g.sum_over_batch || g.batch < 2 || g.k >= kShortSumTerms || !stacked_along_k(g.b, g.k, false)) return g;
+  Gemm merged = g;
+  merged.k = g.k * g.batch;
+  merged.batch = 1;
+  merged.sum_over_batch = false;
+  if (g.k == 1) merged.b.row_stride = g.b.batch_stride;
+  merged.b.batch_stride = 0;
+  if (stacked_along_k(g.a, g.k, true)) {
+    if (g.k == 1) merged.a.col_stride = g.a.batch_stride;
+    merged.a.batch_stride = 0;
     return merged;
   }
-  merged.batch = 1;
-  merged.a.batch_stride = merged.b.batch_stride = merged.c.batch_stride = 0;
+  const bool cpu = is_cpu_device();
+  const uint64_t blocks = ceil_div(uint64_t(g.m), 8) * uint64_t(ceil_div(uint64_t(g.n), cpu ? 64 : 256));
+  const int64_t lead = int64_t(round_up(uint64_t(merged.k), 4));
+  if (!current_tuning.pack || blocks < (cpu ? 32u : 512u) || uint64_t(g.m) * uint64_t(lead) * 4 > kMaxPackedBytes) {
+    return g;
+  }
+  Tensor packed = Tensor::empty({g.m, lead});
+  record_pack(g.a, g.m, g.k, g.batch, packed, lead, g.k);
+  merged.a = MatrixView::row_major(packed, lead);
   return merged;
 }
 
@@ -504,7 +549,7 @@ void gemm(const Gemm& g) {
   index32(g.n, "n");
   index32(g.batch, "batch");
 
-  const Gemm product = merged_batch(g);
+  const Gemm product = sum_as_one_product(columns_side_by_side(g));
   const int64_t slices = batch_slices(product);
   if (slices > 1) {
     sliced_gemm(product, slices);
