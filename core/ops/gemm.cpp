@@ -558,6 +558,9 @@ void gemm(const Gemm& g) {
   }
 }
 
+// channel_sum's limit for one invocation per channel.
+constexpr int64_t kColumnSumTerms = 16384;
+
 void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t channels, int64_t inner, float beta) {
   if (outer < 1 || channels < 1 || inner < 1 || x.numel() != outer * channels * inner || out.numel() != channels) {
     fail("channel_sum: input of shape " + to_string(x.shape()) + " viewed as [" + std::to_string(outer) + ", " +
@@ -572,7 +575,9 @@ void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t chan
     float beta;
   } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
   const bool texel_reads = current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F);
-  if (inner == 1) {  // one invocation per channel, summing down its column
+  // Few terms per channel: one invocation per channel (no barriers). Many: a
+  // workgroup per channel, its lanes' partial sums combined in shared memory.
+  if (inner == 1 || outer * inner <= kColumnSumTerms) {
     launch_linear(texel_reads ? "column_sum" : "column_sum_storage",
                   {texel_reads ? texels(x.range()) : x.read(), out.write()}, push, uint64_t(channels));
     return;
