@@ -65,6 +65,7 @@ TEST_CASE("local_response_norm forward against float64") {
   check_forward({3, 6, 1, 5}, strong(4), 6);  // even window: leans forward
   check_forward({1, 5, 2, 2}, strong(1), 7);  // window of one channel
   check_forward({2, 96, 5, 5}, LrnOptions{5, 1e-4f, 0.75f, 2.0f}, 8);
+  check_forward({3, 9, 7, 5}, strong(5), 22);  // more positions than a workgroup, over images
   const medrepro::ForceStorageReads storage_reads;  // the storage-buffer fallback
   check_forward({2, 7, 3, 2}, strong(5), 9);
   check_forward({3, 6, 1, 5}, strong(4), 10);
@@ -79,6 +80,8 @@ TEST_CASE("local_response_norm backward against finite differences") {
   check_backward({1, 6, 2, 1}, strong(4), 16);
   check_backward({1, 5, 1, 2}, strong(1), 17);
   check_backward({1, 7, 2, 3}, LrnOptions{}, 18);
+  check_backward({3, 6, 2, 2}, strong(5), 23);  // several images
+  check_backward({2, 5, 1, 3}, strong(4), 24);
   // The same input twice: the second backward adds to the first's gradient.
   testing::check_gradients(
       [](const auto& in) {

@@ -11,16 +11,15 @@
 namespace medrepro {
 namespace {
 
-// Shared by lrn.comp and lrn_backward.comp; the last field is k forward, beta (accumulate) backward.
+// Shared by lrn.comp and lrn_backward.comp; `last` is k forward, beta (accumulate) backward.
 struct LrnPush {
-  uint32_t count;
+  uint32_t positions;  // N * H * W: one invocation each, walking the channels
   uint32_t channels;
   uint32_t plane;
-  uint32_t size;
   float alpha_over_size;
   float beta;
   float last;
-  FastDivisor by_plane, by_channels;
+  FastDivisor by_plane;
 };
 
 void check_options(const LrnOptions& options) {
@@ -40,23 +39,24 @@ Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
   const uint32_t count = count32(x, "local_response_norm");
   Tensor out = Tensor::empty(x.shape());
   if (count == 0) return out;
-  LrnPush push{count,
+  LrnPush push{static_cast<uint32_t>(x.dim(0) * x.dim(2) * x.dim(3)),
                static_cast<uint32_t>(x.dim(1)),
                static_cast<uint32_t>(x.dim(2) * x.dim(3)),
-               static_cast<uint32_t>(options.size),
                options.alpha / static_cast<float>(options.size),
                options.beta,
                options.k};
   push.by_plane = fast_divisor(push.plane);
-  push.by_channels = fast_divisor(push.channels);
+  const uint32_t size = static_cast<uint32_t>(options.size);  // the window, compiled in
   const Tensor scale = Tensor::empty(x.shape()), powered = Tensor::empty(x.shape());  // powered = scale^-beta
   if (fits_texel_buffer(x.range(), BindingKind::TexelR32F)) {
-    launch_linear("lrn", {texels(x.range()), out.write(), scale.write(), powered.write()}, push, count);
+    launch_linear("lrn", {texels(x.range()), out.write(), scale.write(), powered.write()}, push, push.positions,
+                  {size});
   } else {
-    launch_linear("lrn_storage", {x.read(), out.write(), scale.write(), powered.write()}, push, count);
+    launch_linear("lrn_storage", {x.read(), out.write(), scale.write(), powered.write()}, push, push.positions,
+                  {size});
   }
   record(out, "local_response_norm", {x},
-         [input = x.detach(), scale, powered, push](const Tensor& grad, GradientSink& sink) {
+         [input = x.detach(), scale, powered, push, size](const Tensor& grad, GradientSink& sink) {
            GradTarget t = sink.target(0);
            LrnPush backward = push;
            backward.last = t.beta;
@@ -68,11 +68,11 @@ Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
              launch_linear("lrn_backward",
                            {texels(input.range()), texels(scale.range()), texels(powered.range()),
                             texels(grad.range()), t.grad.write()},
-                           backward, backward.count, {accumulates(t.beta)});
+                           backward, backward.positions, {size, accumulates(t.beta)});
            } else {
              launch_linear("lrn_backward_storage",
                            {input.read(), scale.read(), powered.read(), grad.read(), t.grad.write()}, backward,
-                           backward.count, {accumulates(t.beta)});
+                           backward.positions, {size, accumulates(t.beta)});
            }
          });
   return out;
