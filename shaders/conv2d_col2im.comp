@@ -2,6 +2,7 @@
 // variant: conv2d_col2im_storage -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "column_lanes.glsl"
 // The adjoint of conv2d_im2col: dx = (sum of the column entries each input pixel
 // was copied to) + beta * dx. One invocation per input pixel gathers its own
 // entries, so there are no atomics and the order is fixed: beta * dx first,
@@ -50,7 +51,8 @@ uint exact_quotient(int t, uint stride, float inv_stride, uint limit) {
 }
 
 void main() {
-  const uint position = gl_GlobalInvocationID.x;  // ih * width + iw
+  const ColumnLanes lanes = column_lanes();
+  const uint position = lanes.position;  // ih * width + iw
   if (position >= p.height * p.width) return;
   uint ih = uint(float(position) * p.inv_width);
   if (ih * p.width > position) ih -= 1u;
@@ -58,7 +60,7 @@ void main() {
   const uint iw = position - ih * p.width;
   const uint taps = KERNEL_H * KERNEL_W;
 
-  for (uint plane = gl_GlobalInvocationID.y; plane < p.planes; plane += gl_NumWorkGroups.y * gl_WorkGroupSize.y) {
+  for (uint plane = lanes.first_plane; plane < p.planes; plane += lanes.plane_step) {
     const uint target = p.x_offset + plane * p.height * p.width + position;
     float sum = 0.0;
     if (ACCUMULATES) sum = p.beta * dx[target];

@@ -4,6 +4,7 @@
 // variant: conv2d_im2row_storage -DROWS_OF_POSITIONS=1 -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "column_lanes.glsl"
 // Unfolds a chunk of images into GEMM columns: for plane (image, channel) of the
 // chunk and output position (oh, ow),
 //   columns[(plane * KH + kh) * KW + kw][oh * OW + ow] = x[plane][ih][iw]
@@ -51,7 +52,8 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
-  const uint position = gl_GlobalInvocationID.x;  // oh * out_w + ow
+  const ColumnLanes lanes = column_lanes();
+  const uint position = lanes.position;  // oh * out_w + ow
   const uint positions = p.out_h * p.out_w;
   if (position >= positions) return;
   // position / out_w from a float quotient (exact enough for any image size here), corrected by one step.
@@ -62,7 +64,7 @@ void main() {
   const int ih0 = int(oh * STRIDE_H) - p.pad_h, iw0 = int(ow * STRIDE_W) - p.pad_w;
   const uint taps = KERNEL_H * KERNEL_W;
 
-  for (uint plane = gl_GlobalInvocationID.y; plane < p.planes; plane += gl_NumWorkGroups.y * gl_WorkGroupSize.y) {
+  for (uint plane = lanes.first_plane; plane < p.planes; plane += lanes.plane_step) {
     const uint source = p.x_offset + plane * p.height * p.width;
 #ifdef ROWS_OF_POSITIONS
     // plane = image * channels + channel, split like the position above.

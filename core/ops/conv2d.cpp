@@ -133,28 +133,39 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, i
           .inv_channels = inverse(g.channels)};
 }
 
-// Launches a column kernel over (position, plane): x covers `positions` with a
-// workgroup width that wastes little of the last group, y the planes of the chunk.
-// Images with fewer positions than a workgroup's lanes (the last layers of small
-// inputs: 1x1, 2x2) put several planes in one workgroup, so that its lanes are
-// not left idle and there are fewer workgroups to schedule.
+// Launches a column kernel over (position, plane) of the chunk (shaders/column_lanes.glsl).
+// x covers `positions` with a workgroup width that wastes little of the last
+// group, y the planes, several per workgroup where the width is below a linear
+// workgroup. Images with fewer positions than a subgroup (the last layers of
+// small inputs: 1x1, 2x2) instead give each lane along x a position and a plane
+// (POSITION_LANES), so that none of the lanes a CPU driver runs side by side idles.
 void launch_columns(const char* shader, std::initializer_list<Access> bindings, const ColumnPush& push,
                     int64_t positions) {
-  // col2im's ACCUMULATES follows its six geometry constants; the other column kernels ignore it.
   const DeviceLimits& limits = Context::get().limits();
-  const uint64_t lane_group = std::max<uint32_t>(limits.subgroup_size, 1);
-  uint64_t width = std::min<uint64_t>(linear_workgroup_size(), lane_group);
-  for (uint64_t w = width * 2; w <= linear_workgroup_size(); w *= 2) {
-    if ((uint64_t(positions) + w - 1) / w * w - uint64_t(positions) <= uint64_t(positions) / 8) width = w;
+  const uint64_t group_size = linear_workgroup_size();
+  const uint64_t lane_group = std::min<uint64_t>(std::max<uint32_t>(limits.subgroup_size, 1), group_size);
+  const uint64_t count = uint64_t(positions);
+  uint64_t width = lane_group, planes_per_group = 1, groups_x = 1;
+  uint32_t position_lanes = 0;
+  if (count < lane_group) {
+    position_lanes = static_cast<uint32_t>(std::bit_ceil(count));
+    width = group_size;
+    planes_per_group = group_size / position_lanes;
+  } else {
+    for (uint64_t w = width * 2; w <= group_size; w *= 2) {
+      if ((count + w - 1) / w * w - count <= count / 8) width = w;
+    }
+    planes_per_group = std::min<uint64_t>(group_size / width, limits.max_workgroup_size[1]);
+    groups_x = ceil_div(count, width);
+    if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
   }
-  if (uint64_t(positions) < width) width = std::bit_ceil(uint64_t(positions));
-  const uint64_t planes_per_group = std::min<uint64_t>(linear_workgroup_size() / width, limits.max_workgroup_size[1]);
-  const uint32_t groups_x = ceil_div(uint64_t(positions), width);
-  if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
-  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(planes_per_group), 1},
-              {groups_x, std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
+  const uint32_t local_y = position_lanes ? 1u : static_cast<uint32_t>(planes_per_group);
+  // col2im's ACCUMULATES follows the six geometry constants; the other column kernels ignore it.
+  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), local_y, 1},
+              {static_cast<uint32_t>(groups_x),
+               std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
               {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w,
-               accumulates(push.beta)});
+               accumulates(push.beta), position_lanes});
 }
 
 // Whether `t` can be read through an R32F texel buffer (else the _storage kernel
