@@ -5,6 +5,7 @@
 #include "core/autograd.h"
 #include "core/nn/layers.h"
 #include "papers/khan_yong_anatomy/models.h"
+#include "tests/bench/model_rows.h"
 
 namespace medrepro::bench {
 namespace {
@@ -44,7 +45,7 @@ std::vector<ConvLayer> model_convs(const std::vector<std::string>& models, int i
     // The convolutions do not depend on the input size, the fully connected layers do (AlexNet's fc6
     // at 227x227 holds 144 MiB). So the model is built at 64x64 at most and only its convolutional
     // trunk sees the requested size.
-    auto model = khan_yong::make_model(name, std::min(input_size, 64), kClasses, 1);
+    auto model = khan_yong::make_model(name, std::min(input_size, 64), kClasses, kModelSeed);
     model->eval();
     nn::Sequential& body = model->body();
     size_t trunk = 0;

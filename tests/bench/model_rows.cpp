@@ -48,7 +48,7 @@ Row training_step_row(const std::string& model, int input_size, int64_t batch, c
   row.input_size = input_size;
   row.make = [model, input_size, batch] {
     auto training = std::make_shared<Training>();
-    training->model = khan_yong::make_model(model, input_size, kClasses, 1);
+    training->model = khan_yong::make_model(model, input_size, kClasses, kModelSeed);
     training->model->train();
     training->sgd = std::make_unique<Sgd>(training->model->parameters(), SgdOptions{});
     std::vector<float> labels(static_cast<size_t>(batch));
@@ -76,7 +76,7 @@ Row training_step_row(const std::string& model, int input_size, int64_t batch, c
                 .forward_flops_per_image = forward_flops};
   };
   row.peer = report::Json().set("kind", "train_step").set("model", model).set("input_size", input_size)
-                 .set("batch", batch).set("classes", kClasses);
+                 .set("batch", batch).set("classes", kClasses).set("seed", kModelSeed);
   return row;
 }
 

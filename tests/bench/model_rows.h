@@ -10,6 +10,9 @@
 
 namespace medrepro::bench {
 
+// The seed of every model the benchmark builds (its weights; the peer's torch.manual_seed).
+constexpr uint64_t kModelSeed = 1;
+
 Row training_step_row(const std::string& model, int input_size, int64_t batch, const Budget& budget);
 
 // The size a model is trained at on the paper profile (papers/khan_yong_anatomy/profiles.cpp).

@@ -199,7 +199,7 @@ def conv3d_work(row, device):
 
 
 def train_step_work(row, device):
-    torch.manual_seed(1)
+    torch.manual_seed(row["seed"])
     model = MODELS[row["model"]](row["input_size"], row["classes"]).to(device).train()
     # Caffe's reference nets, as core/nn/layers.h: biases learn at twice the rate, without weight decay.
     weights = [p for name, p in model.named_parameters() if not name.endswith("bias")]

@@ -9,6 +9,7 @@
 
 #include "papers/common/files.h"
 #include "papers/common/svg_plot.h"
+#include "tests/bench/model_rows.h"
 
 namespace medrepro::bench {
 namespace {
@@ -344,6 +345,9 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
   } else {
     out += "- Peer: none (" + d.peer_absent + ")\n";
   }
+  out += "- Inputs: no dataset is read; models are built with seed " + std::to_string(kModelSeed) +
+         " (the peer's training steps: torch.manual_seed with the same seed), images are constant 0.5 and labels "
+         "cycle over the five classes\n";
   if (d.quick) out += "- **A --quick run**: few samples and a small set of rows; the numbers are noisy.\n";
   if (!d.rows_filter.empty()) out += "- Rows filtered by `--rows " + d.rows_filter + "`\n";
 
