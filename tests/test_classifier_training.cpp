@@ -7,6 +7,7 @@
 #include "core/init.h"
 #include "core/memory.h"
 #include "core/nn/layers.h"
+#include "core/ops/elementwise.h"
 #include "papers/common/classifier_training.h"
 #include "testing.h"
 
@@ -123,6 +124,33 @@ TEST_CASE("a diverging run is stopped and reported, not thrown") {
   CHECK(result.epochs.size() < 4);
   CHECK(result.test.predictions.empty());
   CHECK(result.divergence.find("too fast training loss is") != std::string::npos);
+}
+
+// Trains as Net does, but its evaluation logits overflow (to +-Inf), so the validation loss is not finite.
+struct OverflowingInEvaluation : Net {
+  std::vector<Head> training_heads(const Tensor& x) override { return {{Net::forward(x), 1.0f}}; }
+  Tensor forward(const Tensor& x) override {
+    return medrepro::scale(medrepro::scale(Net::forward(x), 1e30f), 1e30f);
+  }
+};
+
+TEST_CASE("a run whose validation loss is not finite is stopped as diverged, not tested") {
+  const auto set = bars(40);
+  std::vector<size_t> train, val, test;
+  for (size_t i = 0; i < 40; ++i) (i < 24 ? train : i < 32 ? val : test).push_back(i);
+  medrepro::papers::TrainingConfig config;
+  config.name = "overflowing";
+  config.epochs = 3;
+  config.batch_size = 8;
+  config.sgd = {0.05f, 0.9f, 0.0005f, medrepro::MomentumConvention::Caffe};
+  config.input = {12, 12, 0.0f, 1.0f};
+  OverflowingInEvaluation net;
+  const auto result = medrepro::papers::train_classifier(net, set, train, val, test, config);
+  REQUIRE(result.diverged_at_step.has_value());
+  CHECK(*result.diverged_at_step == 2);  // the last step of the first epoch (3 batches)
+  CHECK(result.epochs.size() == 1);
+  CHECK(result.test.predictions.empty());
+  CHECK(result.divergence.find("overflowing validation loss is") != std::string::npos);
 }
 
 TEST_CASE("evaluation on a device with small buffers splits its batches and gives the same numbers") {

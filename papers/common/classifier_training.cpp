@@ -180,6 +180,12 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       record.val_loss = validation.loss;
       record.val_accuracy = validation.accuracy;
       result.epochs.push_back(record);
+      if (!std::isfinite(validation.loss)) {  // finite training losses, outputs that overflow: diverged too
+        throw NonFiniteLoss(config.name + " validation loss is " + (std::isnan(validation.loss) ? "NaN" : "Inf") +
+                                " after epoch " + std::to_string(epoch + 1) + " (step " + std::to_string(step - 1) +
+                                ")",
+                            step - 1);
+      }
       training_since_checkpoint += record.seconds;
       if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
         training_since_checkpoint = 0;

@@ -57,8 +57,9 @@ struct TrainingResult {
   double train_seconds = 0;  // sum of the epochs' training time, across resumes
   Evaluation test;           // empty when the run diverged
   bool resumed = false;
-  // The training loss became NaN or Inf at this step: training stopped there and
-  // the model was not tested. A result of the protocol, not an error of the program.
+  // The training loss became NaN or Inf at this step, or the validation loss did
+  // after the epoch ending at it: training stopped there and the model was not
+  // tested. A result of the protocol, not an error of the program.
   std::optional<int64_t> diverged_at_step;
   std::string divergence;  // the message, naming the step
 };
