@@ -107,18 +107,24 @@ TEST_CASE("a run interrupted after an epoch resumes to the same final numbers") 
   fs::remove_all(dir);
 }
 
-TEST_CASE("a diverging run is stopped and reported, not thrown") {
+// Trains `net` on 24 bar images (3 batches of 8 per epoch), validating on 8, testing on 8.
+medrepro::papers::TrainingResult train_on_bars(Net& net, const std::string& name, int epochs,
+                                               const medrepro::SgdOptions& sgd) {
   const auto set = bars(40);
   std::vector<size_t> train, val, test;
   for (size_t i = 0; i < 40; ++i) (i < 24 ? train : i < 32 ? val : test).push_back(i);
   medrepro::papers::TrainingConfig config;
-  config.name = "too fast";
-  config.epochs = 4;
+  config.name = name;
+  config.epochs = epochs;
   config.batch_size = 8;
-  config.sgd = {1e30f, 0.9f, 0.0f, medrepro::MomentumConvention::Caffe};  // overflows float within steps
+  config.sgd = sgd;
   config.input = {12, 12, 0.0f, 1.0f};
-  Net net;
-  const auto result = medrepro::papers::train_classifier(net, set, train, val, test, config);
+  return medrepro::papers::train_classifier(net, set, train, val, test, config);
+}
+
+TEST_CASE("a diverging run is stopped and reported, not thrown") {
+  Net net;  // a learning rate that overflows float within steps
+  const auto result = train_on_bars(net, "too fast", 4, {1e30f, 0.9f, 0.0f, medrepro::MomentumConvention::Caffe});
   REQUIRE(result.diverged_at_step.has_value());
   CHECK(*result.diverged_at_step < 4 * 3);
   CHECK(result.epochs.size() < 4);
@@ -135,17 +141,9 @@ struct OverflowingInEvaluation : Net {
 };
 
 TEST_CASE("a run whose validation loss is not finite is stopped as diverged, not tested") {
-  const auto set = bars(40);
-  std::vector<size_t> train, val, test;
-  for (size_t i = 0; i < 40; ++i) (i < 24 ? train : i < 32 ? val : test).push_back(i);
-  medrepro::papers::TrainingConfig config;
-  config.name = "overflowing";
-  config.epochs = 3;
-  config.batch_size = 8;
-  config.sgd = {0.05f, 0.9f, 0.0005f, medrepro::MomentumConvention::Caffe};
-  config.input = {12, 12, 0.0f, 1.0f};
   OverflowingInEvaluation net;
-  const auto result = medrepro::papers::train_classifier(net, set, train, val, test, config);
+  const auto result =
+      train_on_bars(net, "overflowing", 3, {0.05f, 0.9f, 0.0005f, medrepro::MomentumConvention::Caffe});
   REQUIRE(result.diverged_at_step.has_value());
   CHECK(*result.diverged_at_step == 2);  // the last step of the first epoch (3 batches)
   CHECK(result.epochs.size() == 1);
