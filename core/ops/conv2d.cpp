@@ -145,7 +145,7 @@ void launch_columns(const char* shader, std::initializer_list<Access> bindings, 
   const uint64_t group_size = linear_workgroup_size();
   const uint64_t lane_group = std::min<uint64_t>(std::max<uint32_t>(limits.subgroup_size, 1), group_size);
   const uint64_t count = uint64_t(positions);
-  uint64_t width = lane_group, planes_per_group = 1, groups_x = 1;
+  uint64_t width = lane_group, local_y = 1, planes_per_group = 1, groups_x = 1;
   uint32_t position_lanes = 0;
   if (count < lane_group) {
     position_lanes = static_cast<uint32_t>(std::bit_ceil(count));
@@ -155,13 +155,12 @@ void launch_columns(const char* shader, std::initializer_list<Access> bindings, 
     for (uint64_t w = width * 2; w <= group_size; w *= 2) {
       if ((count + w - 1) / w * w - count <= count / 8) width = w;
     }
-    planes_per_group = std::min<uint64_t>(group_size / width, limits.max_workgroup_size[1]);
+    local_y = planes_per_group = std::min<uint64_t>(group_size / width, limits.max_workgroup_size[1]);
     groups_x = ceil_div(count, width);
     if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
   }
-  const uint32_t local_y = position_lanes ? 1u : static_cast<uint32_t>(planes_per_group);
   // col2im's ACCUMULATES follows the six geometry constants; the other column kernels ignore it.
-  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), local_y, 1},
+  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(local_y), 1},
               {static_cast<uint32_t>(groups_x),
                std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
               {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w,

@@ -387,15 +387,20 @@ void record_product(const Gemm& g, uint32_t slice) {
 
 // ---------------------------------------------------------------- sums over the batch in slices
 
+// About how many blocks of C an m x n product has, and how many keep the device
+// busy: the estimates that decide whether a sum over the batch is split or merged.
+uint64_t blocks_of_c(int64_t m, int64_t n) {
+  return uint64_t(ceil_div(uint64_t(m), 8)) * ceil_div(uint64_t(n), is_cpu_device() ? 64 : 256);
+}
+uint64_t parallel_blocks() { return is_cpu_device() ? 32 : 512; }
+
 // Partial sums over slices of the batch give a sum over a long batch (conv2d
 // weight gradients: batch x positions terms) parallel work and a working set
 // that stays in cache. The partition depends only on the problem's sizes and
 // the kind of device, so results are reproducible.
 int64_t batch_slices(const Gemm& g) {
   if (!g.sum_over_batch || g.batch < 2) return 1;
-  const bool cpu = is_cpu_device();
-  const uint64_t blocks = uint64_t(ceil_div(uint64_t(g.m), 8)) * ceil_div(uint64_t(g.n), cpu ? 64 : 256);
-  const uint64_t wanted_blocks = cpu ? 32 : 512;
+  const uint64_t blocks = blocks_of_c(g.m, g.n), wanted_blocks = parallel_blocks();
   const uint64_t for_parallelism = (wanted_blocks + blocks - 1) / blocks;
   const uint64_t for_cache = uint64_t(g.batch) * uint64_t(g.k) / 4096;  // terms per partial sum
   int64_t slices = std::clamp<int64_t>(int64_t(std::max(for_parallelism, for_cache)), 1, g.batch);
@@ -478,10 +483,9 @@ Gemm sum_as_one_product(const Gemm& g) {
     merged.a.batch_stride = 0;
     return merged;
   }
-  const bool cpu = is_cpu_device();
-  const uint64_t blocks = ceil_div(uint64_t(g.m), 8) * uint64_t(ceil_div(uint64_t(g.n), cpu ? 64 : 256));
   const int64_t lead = int64_t(round_up(uint64_t(merged.k), 4));
-  if (!current_tuning.pack || blocks < (cpu ? 32u : 512u) || uint64_t(g.m) * uint64_t(lead) * 4 > kMaxPackedBytes) {
+  if (!current_tuning.pack || blocks_of_c(g.m, g.n) < parallel_blocks() ||
+      uint64_t(g.m) * uint64_t(lead) * 4 > kMaxPackedBytes) {
     return g;
   }
   Tensor packed = Tensor::empty({g.m, lead});
@@ -575,8 +579,9 @@ void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t chan
     float beta;
   } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
   const bool texel_reads = current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F);
-  // Few terms per channel: one invocation per channel (no barriers). Many: a
-  // workgroup per channel, its lanes' partial sums combined in shared memory.
+  // Few terms per channel, or inner 1 (neighbouring lanes read neighbouring
+  // elements): one invocation per channel, no barriers. Otherwise a workgroup
+  // per channel, its lanes' partial sums combined in shared memory.
   if (inner == 1 || outer * inner <= kColumnSumTerms) {
     launch_linear(texel_reads ? "column_sum" : "column_sum_storage",
                   {texel_reads ? texels(x.range()) : x.read(), out.write()}, push, uint64_t(channels));

@@ -10,7 +10,6 @@
 namespace medrepro::bench {
 namespace {
 
-constexpr int kClasses = 5;  // the five anatomy classes of the Khan & Yong reproduction
 
 bool same_shape(const ConvLayer& a, const ConvLayer& b) {
   const Conv2dOptions &x = a.options, &y = b.options;

@@ -12,7 +12,6 @@
 namespace medrepro::bench {
 namespace {
 
-constexpr int kClasses = 5;  // the five anatomy classes of the Khan & Yong reproduction
 
 struct Training {
   std::unique_ptr<khan_yong::SequentialClassifier> model;

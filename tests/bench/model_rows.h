@@ -12,6 +12,8 @@ namespace medrepro::bench {
 
 // The seed of every model the benchmark builds (its weights; the peer's torch.manual_seed).
 constexpr uint64_t kModelSeed = 1;
+// Output classes of those models: the five anatomy classes of the Khan & Yong reproduction.
+constexpr int kClasses = 5;
 
 Row training_step_row(const std::string& model, int input_size, int64_t batch, const Budget& budget);
 

@@ -246,6 +246,15 @@ std::string step_flops_text(const std::vector<Result>& results, double best_gemm
          "kernels, stores):\n\n" + render_markdown(table);
 }
 
+// This run's fastest GEMM row, if any ran.
+const Result* fastest_gemm(const std::vector<Result>& results) {
+  const Result* best = nullptr;
+  for (const Result& r : results) {
+    if (r.row.group == "gemm" && r.error.empty() && (!best || r.our_rate() > best->our_rate())) best = &r;
+  }
+  return best;
+}
+
 // On a CPU driver: how far the driver's code is from the host's vector units, from this run's rows.
 std::string cpu_ceiling_section(const std::vector<Result>& results) {
   const auto shader = rate_of(results, "fma peak"), host256 = rate_of(results, "host fma 256-bit");
@@ -260,16 +269,9 @@ std::string cpu_ceiling_section(const std::vector<Result>& results) {
            "OpenBLAS but not to the driver: against it our shader ceiling is " + percent(*shader, *host512) + ".";
   }
   out += "\n";
-  double best_gemm = 0;
-  std::string best_name;
-  for (const Result& r : results) {
-    if (r.row.group == "gemm" && r.error.empty() && r.our_rate() > best_gemm) {
-      best_gemm = r.our_rate();
-      best_name = r.row.name;
-    }
-  }
-  if (best_gemm > 0) {
-    out += "- Our fastest GEMM row (" + best_name + ", " + rate_text(best_gemm) + " GFLOP/s) runs at " +
+  if (const Result* best = fastest_gemm(results); best && best->our_rate() > 0) {
+    const double best_gemm = best->our_rate();
+    out += "- Our fastest GEMM row (" + best->row.name + ", " + rate_text(best_gemm) + " GFLOP/s) runs at " +
            percent(best_gemm, *shader) + " of the shader ceiling. Each invocation of shaders/gemm_blocked.comp "
            "reads A and B through texel gathers (the only vector loads this driver has for per-invocation "
            "addresses); larger register blocks make fewer gathers per multiply-add but spill (block-size "
@@ -297,10 +299,8 @@ std::string shares_text(const std::vector<std::pair<std::string, double>>& share
 
 // The profiler's split of the training steps and of the slow convolution rows, from this run.
 std::string kernel_share_section(const std::vector<Result>& results) {
-  double best_gemm = 0;
-  for (const Result& r : results) {
-    if (r.row.group == "gemm" && r.error.empty()) best_gemm = std::max(best_gemm, r.our_rate());
-  }
+  const Result* best = fastest_gemm(results);
+  const double best_gemm = best ? best->our_rate() : 0;
   Table table;
   table.text_columns = {0, 3};
   table.headers = {"row", "ours", "unit", "device time by kernel"};
@@ -347,7 +347,7 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
   }
   out += "- Inputs: no dataset is read; models are built with seed " + std::to_string(kModelSeed) +
          " (the peer's training steps: torch.manual_seed with the same seed), images are constant 0.5 and labels "
-         "cycle over the five classes\n";
+         "cycle over " + std::to_string(kClasses) + " classes\n";
   if (d.quick) out += "- **A --quick run**: few samples and a small set of rows; the numbers are noisy.\n";
   if (!d.rows_filter.empty()) out += "- Rows filtered by `--rows " + d.rows_filter + "`\n";
 
