@@ -15,7 +15,9 @@
 #include "core/ops/loss.h"
 #include "core/ops/softmax.h"
 #include "papers/common/batch_gradients.h"
+#include "papers/common/divergence.h"
 #include "papers/common/json.h"
+#include "papers/common/progress.h"
 
 namespace medrepro::papers {
 namespace {
@@ -28,15 +30,6 @@ double seconds_since(Clock::time_point start) {
 
 Tensor input_tensor(const std::vector<float>& images, size_t count, const datasets::BatchOptions& input) {
   return Tensor::from_host({static_cast<int64_t>(count), 1, input.height, input.width}, images);
-}
-
-std::string format_duration(double seconds) {
-  char buffer[32];
-  const int s = static_cast<int>(std::lround(seconds));
-  if (s >= 3600) std::snprintf(buffer, sizeof buffer, "%dh%02dm", s / 3600, (s / 60) % 60);
-  else if (s >= 60) std::snprintf(buffer, sizeof buffer, "%dm%02ds", s / 60, s % 60);
-  else std::snprintf(buffer, sizeof buffer, "%ds", s);
-  return buffer;
 }
 
 }  // namespace
@@ -166,10 +159,12 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
           const double rate = double(std::min(order.size(), (b + 1) * config.batch_size)) / elapsed;
           const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
                                    double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
-          std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s    ",
+          const double run_fraction = double(size_t(epoch) * batches + b + 1) / double(size_t(config.epochs) * batches);
+          std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s%s    ",
                        config.name.c_str(), epoch + 1, config.epochs, b + 1, batches,
                        drained.empty() ? 0.0 : double(drained.back().second), rate,
-                       format_duration(remaining).c_str());
+                       format_duration(remaining).c_str(),
+                       config.plan_progress ? config.plan_progress(run_fraction).c_str() : "");
         }
       }
       EpochRecord record;
@@ -180,11 +175,14 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       record.val_loss = validation.loss;
       record.val_accuracy = validation.accuracy;
       result.epochs.push_back(record);
+      const std::string after_epoch = " after epoch " + std::to_string(epoch + 1) + " (step " + std::to_string(step - 1) + ")";
       if (!std::isfinite(validation.loss)) {  // finite training losses, outputs that overflow: diverged too
         throw NonFiniteLoss(config.name + " validation loss is " + (std::isnan(validation.loss) ? "NaN" : "Inf") +
-                                " after epoch " + std::to_string(epoch + 1) + " (step " + std::to_string(step - 1) +
-                                ")",
+                                after_epoch,
                             step - 1);
+      }
+      if (const auto blow_up = finite_blow_up(record.train_loss, std::log(double(set.class_names.size())))) {
+        throw NonFiniteLoss(config.name + " " + *blow_up + after_epoch, step - 1);
       }
       training_since_checkpoint += record.seconds;
       if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {

@@ -5,6 +5,7 @@
 // pass at the end with per-image predictions, a progress line, and end-of-epoch
 // checkpoints from which an interrupted run resumes to the same final numbers.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +33,9 @@ struct TrainingConfig {
   // has passed since the last one (0: after every epoch). Bounds the work an
   // interruption loses without letting large models spend their time on disk.
   double checkpoint_interval_seconds = 0;
+  // Appended to the progress line, given how far this run is (0..1): where the
+  // whole experiment stands (RunContext::plan_progress).
+  std::function<std::string(double)> plan_progress;
 };
 
 struct EpochRecord {
@@ -58,8 +62,9 @@ struct TrainingResult {
   Evaluation test;           // empty when the run diverged
   bool resumed = false;
   // The training loss became NaN or Inf at this step, or the validation loss did
-  // after the epoch ending at it: training stopped there and the model was not
-  // tested. A result of the protocol, not an error of the program.
+  // after the epoch ending at it, or that epoch's mean training loss blew up while
+  // staying finite (papers/common/divergence.h): training stopped there and the
+  // model was not tested. A result of the protocol, not an error of the program.
   std::optional<int64_t> diverged_at_step;
   std::string divergence;  // the message, naming the step
 };

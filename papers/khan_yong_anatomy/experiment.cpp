@@ -4,6 +4,10 @@ namespace khan_yong {
 
 using medrepro::report::Json;
 
+std::string run_id(const std::string& model, int seed, size_t pool_size) {
+  return model + "_seed" + std::to_string(seed) + "_pool" + std::to_string(pool_size);
+}
+
 Json run_to_json(const Run& run, bool with_predictions) {
   Json j;
   j.set("model", run.model).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));

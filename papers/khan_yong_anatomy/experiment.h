@@ -38,6 +38,9 @@ struct Run {
   medrepro::papers::TrainingResult result;
 };
 
+// "lenet_seed2_pool50": the run's id in the plan and the name of its files.
+std::string run_id(const std::string& model, int seed, size_t pool_size);
+
 medrepro::report::Json run_to_json(const Run& run, bool with_predictions);
 Run run_from_json(const medrepro::report::Json& json);
 

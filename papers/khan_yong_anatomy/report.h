@@ -16,7 +16,8 @@
 namespace khan_yong {
 
 struct ReportInputs {
-  const medrepro::report::RunInfo& run_info;
+  const medrepro::report::RunInfo& run_info;  // of the invocation that writes the report
+  const medrepro::report::Json& provenance;   // which commits, devices and hosts made the runs
   const Profile& profile;
   const medrepro::datasets::ImageSet& set;
   const medrepro::datasets::Split& test_split;
