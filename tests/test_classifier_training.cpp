@@ -2,6 +2,7 @@
 // per-epoch checkpoint ends with exactly the numbers of an uninterrupted one.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/init.h"
@@ -9,6 +10,7 @@
 #include "core/nn/layers.h"
 #include "core/ops/elementwise.h"
 #include "papers/common/classifier_training.h"
+#include "papers/common/divergence.h"
 #include "testing.h"
 
 namespace fs = std::filesystem;
@@ -149,6 +151,34 @@ TEST_CASE("a run whose validation loss is not finite is stopped as diverged, not
   CHECK(result.epochs.size() == 1);
   CHECK(result.test.predictions.empty());
   CHECK(result.divergence.find("overflowing validation loss is") != std::string::npos);
+}
+
+TEST_CASE("a training loss more than ten times chance ends the run as diverged, though finite") {
+  const double chance = std::log(5.0);
+  CHECK_FALSE(medrepro::papers::finite_blow_up(1.5, chance));
+  CHECK_FALSE(medrepro::papers::finite_blow_up(10 * chance, chance));
+  CHECK(medrepro::papers::finite_blow_up(10.001 * chance, chance));
+  CHECK(medrepro::papers::finite_blow_up(2.9e24, chance));  // LeNet's epoch 6 in the default report of 2f2dc1d
+
+  // Logits scaled by 1e4 make the untrained net confidently wrong on about half the
+  // images: a large, finite loss that a learning rate of 0 keeps where it is.
+  struct ConfidentlyWrong : Net {
+    Tensor forward(const Tensor& x) override { return medrepro::scale(Net::forward(x), 1e4f); }
+  } blown_up;
+  const medrepro::SgdOptions frozen{0.0f, 0.0f, 0.0f, medrepro::MomentumConvention::Caffe};
+  const auto result = train_on_bars(blown_up, "confident", 3, frozen);
+  REQUIRE(result.diverged_at_step.has_value());
+  CHECK(*result.diverged_at_step == 2);  // the last step of the first epoch
+  CHECK(result.epochs.size() == 1);
+  CHECK(std::isfinite(result.epochs[0].train_loss));
+  CHECK(result.epochs[0].train_loss > 10 * std::log(2.0));
+  CHECK(result.test.predictions.empty());
+  CHECK(result.divergence.find("confident mean training loss") != std::string::npos);
+
+  Net unscaled;  // the same net at its ordinary scale is near chance and trains on
+  const auto control = train_on_bars(unscaled, "unscaled", 3, frozen);
+  CHECK_FALSE(control.diverged_at_step.has_value());
+  CHECK(control.epochs.size() == 3);
 }
 
 TEST_CASE("evaluation on a device with small buffers splits its batches and gives the same numbers") {
