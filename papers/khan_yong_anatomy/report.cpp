@@ -11,6 +11,7 @@
 #include "core/autograd.h"
 #include "core/nn/layers.h"
 #include "core/tensor.h"
+#include "papers/common/divergence.h"
 #include "papers/common/files.h"
 #include "papers/common/image_grid.h"
 #include "papers/common/stats.h"
@@ -389,12 +390,15 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
   if (diverged.empty()) {
     md << "None: every run's training loss stayed finite.\n";
   } else {
-    md << "These runs stopped when their training loss became NaN or Inf; they have no test result and are left "
-          "out of the means above (each cell says how many seeds it covers).\n\n"
-          "| Model | Seed | Pool | Step | Epochs completed |\n|---|---|---|---|---|\n";
+    md << "These runs stopped when their training or validation loss became NaN or Inf, or when an epoch's mean "
+          "training loss exceeded " << medrepro::papers::kBlowUpOverChance << " times that of a uniform guess while "
+          "staying finite; they have no test result and are left out of the means above (each cell says how many "
+          "seeds it covers).\n\n"
+          "| Model | Seed | Pool | Step | Epochs completed | Why |\n|---|---|---|---|---|---|\n";
     for (const Run* r : diverged) {
       md << "| " << display_name(r->model) << " | " << r->seed << " | " << r->pool_size << " | "
-         << *r->result.diverged_at_step << " | " << r->result.epochs.size() << " of " << r->epochs << " |\n";
+         << *r->result.diverged_at_step << " | " << r->result.epochs.size() << " of " << r->epochs << " | "
+         << r->result.divergence << " |\n";
     }
   }
 
