@@ -1,5 +1,6 @@
 #include "core/cli.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
@@ -40,8 +41,16 @@ long long Args::integer(const std::string& name, long long fallback) {
   const std::string value = text(name, "");
   if (value.empty()) return fallback;
   char* end = nullptr;
+  errno = 0;
   const long long result = std::strtoll(value.c_str(), &end, 10);
-  if (*end != '\0') fail("--" + name + " expects an integer, got '" + value + "'");
+  if (*end != '\0' || errno == ERANGE) fail("--" + name + " expects an integer, got '" + value + "'");
+  return result;
+}
+
+long long Args::positive(const std::string& name, long long fallback) {
+  if (text(name, "").empty()) return fallback;
+  const long long result = integer(name, fallback);
+  if (result < 1) fail("--" + name + " must be at least 1, got " + text(name, ""));
   return result;
 }
 

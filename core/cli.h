@@ -16,6 +16,9 @@ class Args {
 
   std::string text(const std::string& name, const std::string& fallback);
   long long integer(const std::string& name, long long fallback);
+  // A count that must be at least 1 (epochs, seeds, batch size) when given:
+  // anything else is an error naming the option, never a silent default.
+  long long positive(const std::string& name, long long fallback);
   double number(const std::string& name, double fallback);
   bool flag(const std::string& name);
   const std::vector<std::string>& positional() const { return positional_; }

@@ -84,14 +84,14 @@ Evaluation evaluate(nn::Module& model, const ds::ImageSet& set, const std::vecto
 
 int demo(Args& args) {
   const std::string data = args.text("data", ds::default_data_dir().string());
-  const auto per_class = static_cast<size_t>(args.integer("per-class", 600));
+  const auto per_class = static_cast<size_t>(args.positive("per-class", 600));
   const auto epochs = static_cast<int>(args.integer("epochs", 3));
-  const auto batch = static_cast<size_t>(args.integer("batch", 64));
+  const auto batch = static_cast<size_t>(args.positive("batch", 64));
   const auto seed = static_cast<uint64_t>(args.integer("seed", 1));
   const std::string checkpoint_path = args.text("checkpoint", "");
   const DeviceOptions device_options = args.device_options();
   args.finish();
-  if (batch == 0 || epochs < 0) fail("--batch must be positive and --epochs non-negative");
+  if (epochs < 0) fail("--epochs must not be negative, got " + std::to_string(epochs));
 
   Context& context = Context::open(device_options);
   std::printf("device: %s (%s, %s)\n", context.info().name.c_str(), context.info().type.c_str(),

@@ -46,12 +46,15 @@ namespace {
 
 const std::string kUsage = std::string(
     "usage: khan_yong_anatomy [--profile smoke|cpu|paper] [--data PATH] [--out DIR] [--device N]\n"
-    "                         [--seeds N] [--epochs N] [--models lenet,alexnet,googlenet,proposed]\n"
+    "                         [--seeds N] [--epochs N] [--batch N] [--pool-per-class N] [--input-size N]\n"
+    "                         [--sizes N] [--models lenet,alexnet,googlenet,proposed]\n"
     "                         [--classes AbdomenCT,BreastMRI,ChestCT,CXR,Hand] [--resume] [--validation]\n"
     "                         [--plan] [--shard i/n] [--report-only]\n"
     "Trains the four CNNs of Khan & Yong (2017) on MedNIST and writes Table II, Figures 4-13 and a report\n"
     "to --out (default: reports/khan_yong_anatomy in the source tree). Default profile: 'paper' on a GPU,\n"
-    "'cpu' on a CPU driver. Shards and --report-only must be given the same profile and options.\n") +
+    "'cpu' on a CPU driver. --seeds, --epochs, --batch, --pool-per-class (training + validation images per\n"
+    "class at Table II's size), --input-size (pixels, all models) and --sizes (Figure 13's training-set sizes)\n"
+    "change the profile's values. Shards and --report-only must be given the same profile and options.\n") +
     RunnerOptions::usage();
 
 // MedNIST stands in for the paper's NLM set, which is not public: CT, MRI and
@@ -102,6 +105,22 @@ Profile choose_profile(const std::string& name, const medrepro::PhysicalDeviceIn
   return profile;
 }
 
+void apply_overrides(Profile& profile, const std::vector<std::pair<std::string, long long>>& overrides) {
+  std::string given;
+  for (const auto& [name, value] : overrides) {
+    if (value == 0) continue;
+    given += (given.empty() ? "" : ", ") + ("--" + name + " " + std::to_string(value));
+    const auto count = static_cast<int>(std::min<long long>(value, 1 << 30));
+    if (name == "seeds") profile.seeds = count;
+    else if (name == "epochs") profile.epochs = count;
+    else if (name == "batch") profile.batch_size = size_t(value);
+    else if (name == "pool-per-class") profile.pool_per_class = size_t(value), profile.pool_total = 0;
+    else if (name == "input-size") profile.input_size = count;
+    else if (name == "sizes") profile.curve_sizes = count;
+  }
+  if (!given.empty()) profile.why += "; changed with " + given;
+}
+
 // What every run's result depends on beyond its own settings: run files made
 // under another profile or data set are refused, never mixed into a report.
 Json fingerprint(const Profile& profile, const ds::ImageSet& set) {
@@ -134,8 +153,14 @@ int run(int argc, char** argv) {
   medrepro::Args args(argc, argv, kUsage);
   const std::string profile_name = args.text("profile", "");
   const std::string data = args.text("data", ds::default_data_dir().string());
-  const long long seeds_option = args.integer("seeds", 0);
-  const long long epochs_option = args.integer("epochs", 0);
+  // Options that scale the study; 0: the profile's value.
+  const std::vector<std::pair<std::string, long long>> overrides = {
+      {"seeds", args.positive("seeds", 0)},
+      {"epochs", args.positive("epochs", 0)},
+      {"batch", args.positive("batch", 0)},
+      {"pool-per-class", args.positive("pool-per-class", 0)},
+      {"input-size", args.positive("input-size", 0)},
+      {"sizes", args.positive("sizes", 0)}};
   const std::vector<std::string> models = split_list(args.text("models", "lenet,alexnet,googlenet,proposed"));
   const std::vector<std::string> classes = split_list(args.text("classes", ""));
   const RunnerOptions runner_options =
@@ -152,8 +177,7 @@ int run(int argc, char** argv) {
   medrepro::Context& context = medrepro::Context::open(device_options);
   const auto& device = context.info();
   Profile profile = choose_profile(profile_name, device);
-  if (seeds_option > 0) profile.seeds = static_cast<int>(seeds_option);
-  if (epochs_option > 0) profile.epochs = static_cast<int>(epochs_option);
+  apply_overrides(profile, overrides);
   std::printf("device: %s (%s, %s)\nprofile: %s, because %s\n", device.name.c_str(), device.type.c_str(),
               device.driver_version.c_str(), profile.name.c_str(), profile.why.c_str());
 
@@ -163,6 +187,11 @@ int run(int argc, char** argv) {
   const ds::Split test_split =
       ds::stratified_split(set.labels, duplicates, {kDataSeed, profile.test_per_class, 0.0, true});
   const Pools pools = make_pools(set, test_split.train, profile);
+  if (profile.pool_per_class > pools.per_class_limit.front()) {
+    medrepro::fail("--pool-per-class " + std::to_string(profile.pool_per_class) + " is more than the data has: " +
+                   std::to_string(pools.per_class_limit.front()) +
+                   " images per class remain for training and validation beside the test set");
+  }
   const std::vector<size_t> sizes = curve_sizes(pools.per_class_limit.front(), profile.curve_sizes);
   std::printf("data: %s (sha256 %s), %zu images, %zu duplicate groups; test %zu; largest pool %zu per class\n",
               set.source.string().c_str(), set.sha256.c_str(), set.size(), duplicates.size(), test_split.test.size(),
