@@ -6,6 +6,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -64,6 +65,19 @@ std::array<uint32_t, 3> channel_groups(uint32_t channels) {
   return {std::min(channels, Context::get().limits().max_workgroup_count[0]), 1, 1};
 }
 
+// Loop back-edges of a per-channel reduction's invocation: `passes` strided walks
+// over a channel's values, each followed by a shared-memory tree, for every
+// channel its workgroup takes.
+uint64_t channel_reduction_iterations(uint32_t channels, uint64_t per_channel, uint64_t passes) {
+  const uint32_t lanes = reduction_workgroup_size();
+  return grid_repeats(channels, channel_groups(channels)[0]) *
+         passes * ((per_channel + lanes - 1) / lanes + tree_steps(lanes) + 1);
+}
+
+std::string describe_channels(const Layout& layout) {
+  return "batch_norm statistics over " + std::to_string(layout.per_channel()) + " values per channel";
+}
+
 void expect_channel_vector(const Tensor& t, int64_t channels, const char* what, const Tensor& x) {
   if (t.shape() != Shape{channels}) {
     fail(std::string("batch_norm: ") + what + " of shape " + to_string(t.shape()) + " does not match input " +
@@ -119,6 +133,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     const uint32_t m = layout.per_channel();
     const StatsPush push{layout.outer, layout.channels, layout.inner, eps, momentum,
                          static_cast<float>(double(m) / double(m - 1)), update ? 1u : 0u};
+    bound_loop_iterations("batch_norm_stats", channel_reduction_iterations(layout.channels, m, 2),
+                          describe_channels(layout));
     launch_grid("batch_norm_stats",
                 {x.read(), stats.write(), update ? running_mean.write() : unused.write(),
                  update ? running_var.write() : unused_var.write()},
@@ -146,6 +162,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
            const bool need_params = affine && (sink.needs(1) || sink.needs(2));
            Tensor sums = Tensor::empty({int64_t(layout.channels), 2});  // (sum dy, sum dy * xhat)
            if ((need_x && training) || need_params) {
+             bound_loop_iterations("batch_norm_backward_reduce",
+                                   channel_reduction_iterations(layout.channels, layout.per_channel(), 1),
+                                   describe_channels(layout));
              launch_grid("batch_norm_backward_reduce", {x.read(), stats.read(), grad.read(), sums.write()},
                          ReducePush{layout.outer, layout.channels, layout.inner}, {reduction_workgroup_size(), 1, 1},
                          channel_groups(layout.channels));

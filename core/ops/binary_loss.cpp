@@ -5,6 +5,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -51,6 +52,9 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, const Tensor
   const Tensor weights = weighted ? pos_weight.detach() : Tensor::empty({1});  // placeholder when unweighted
 
   Tensor loss = Tensor::empty({1});
+  const uint32_t lanes = reduction_workgroup_size();
+  bound_loop_iterations("bce_with_logits", (uint64_t(count) + lanes - 1) / lanes + tree_steps(lanes) + 1,
+                        "a mean over " + std::to_string(count) + " logits");
   launch_grid("bce_with_logits", {logits.read(), targets.read(), weights.read(), loss.write()},
               ForwardPush{count, labels, weighted ? 1u : 0u}, {reduction_workgroup_size(), 1, 1}, {1, 1, 1});
 

@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 #include "core/ops/gemm.h"
 
@@ -159,10 +160,15 @@ void launch_columns(const char* shader, std::initializer_list<Access> bindings, 
     groups_x = ceil_div(count, width);
     if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
   }
+  const uint32_t groups_y = std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]);
+  bound_loop_iterations(shader,
+                        grid_repeats(push.planes, uint64_t(groups_y) * planes_per_group) *
+                            (nested_loop_iterations({push.kernel_h, push.kernel_w}) + 1),
+                        "a kernel of " + std::to_string(push.kernel_h) + "x" + std::to_string(push.kernel_w) +
+                            " over " + std::to_string(push.planes) + " planes");
   // col2im's ACCUMULATES follows the six geometry constants; the other column kernels ignore it.
   launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(local_y), 1},
-              {static_cast<uint32_t>(groups_x),
-               std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]), 1},
+              {static_cast<uint32_t>(groups_x), groups_y, 1},
               {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w,
                accumulates(push.beta), position_lanes});
 }

@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 #include "core/ops/gemm.h"
 
@@ -95,6 +96,7 @@ ColumnPush column_push(const ConvVolumeGeometry& g, int64_t first_image, int64_t
 
 void vol2col(const Tensor& x, const Tensor& columns, const ConvVolumeGeometry& g, int64_t first_image,
              int64_t images, int64_t first_depth, int64_t depths) {
+  bound_loop_iterations("conv3d_vol2col", uint64_t(g.out[2]), "an output row of " + std::to_string(g.out[2]));
   launch_linear("conv3d_vol2col", {x.read(), columns.write()},
                 column_push(g, first_image, images, first_depth, depths),
                 uint64_t(images) * uint64_t(g.rows()) * uint64_t(depths) * uint64_t(g.out[1]));
@@ -109,6 +111,11 @@ void col2vol(const Tensor& columns, const Tensor& channel_bias, const Tensor& dx
   push.has_bias = first_slice && channel_bias.defined() ? 1u : 0u;
   // Without a bias, binding 1 still needs a buffer: the columns', never read through it.
   const Tensor& bias = channel_bias.defined() ? channel_bias : columns;
+  const auto u = [](int64_t v) { return uint64_t(v); };
+  bound_loop_iterations("conv3d_col2vol",
+                        u(g.in[2]) + nested_loop_iterations({u(g.kernel[0]), u(g.kernel[1]), u(g.kernel[2]), u(g.out[2])}),
+                        "a kernel of " + std::to_string(g.kernel[0]) + "x" + std::to_string(g.kernel[1]) + "x" +
+                            std::to_string(g.kernel[2]) + " over output rows of " + std::to_string(g.out[2]));
   launch_linear("conv3d_col2vol", {columns.read(), bias.read(), dx.write()}, push,
                 uint64_t(images) * uint64_t(g.channels * g.in[0] * g.in[1]));
 }

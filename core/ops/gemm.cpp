@@ -6,6 +6,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 
 namespace medrepro {
 namespace {
@@ -45,6 +46,23 @@ void check_view(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch, 
 bool is_cpu_device() { return Context::get().info().type == "CPU"; }
 
 uint64_t round_up(uint64_t value, uint64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+std::string describe_product(const Gemm& g) {
+  return "a product of m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) + " k=" + std::to_string(g.k) +
+         " over " + std::to_string(g.batch) + (g.sum_over_batch ? " summed" : "") + " batch entries";
+}
+
+// Worst-case loop back-edges of one invocation of either GEMM kernel: grid-stride
+// turns over the blocks a capped grid leaves, times the batch entries a block sums
+// (`slice` of them in a sum over the batch), each a loop over k (the blocked
+// kernel's runs over k / 4 and the rest, fewer).
+uint64_t product_iterations(const Gemm& g, uint32_t slice, std::array<uint32_t, 3> groups,
+                            std::array<uint64_t, 3> blocks) {
+  uint64_t repeats = 1;
+  for (size_t d = 0; d < 3; ++d) repeats *= grid_repeats(blocks[d], groups[d]);
+  const uint64_t entries = g.sum_over_batch ? std::min<uint64_t>(slice, uint64_t(g.batch)) : 1;
+  return repeats * (entries * (uint64_t(g.k) + 1) + 1);
+}
 
 // ---------------------------------------------------------------- storage-buffer kernel
 
@@ -89,6 +107,10 @@ void storage_gemm(const Gemm& g, uint32_t slice) {
   const std::array<uint32_t, 3> groups{std::min(ceil_div(push.n, uint64_t(t.tile_n) * t.local_x), max_groups[0]),
                                        std::min(ceil_div(push.m, uint64_t(t.tile_m) * t.local_y), max_groups[1]),
                                        std::min(batches, max_groups[2])};
+  bound_loop_iterations("gemm", product_iterations(g, slice, groups, {ceil_div(push.n, uint64_t(t.tile_n) * t.local_x),
+                                                                  ceil_div(push.m, uint64_t(t.tile_m) * t.local_y),
+                                                                  batches}),
+                        describe_product(g));
   // Without a bias, binding 3 still needs a buffer: A's, which is never read through it.
   const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : g.a.tensor;
   launch_grid("gemm", {g.a.tensor.read(), g.b.tensor.read(), g.c.tensor.write(), bias.read()}, push,
@@ -245,6 +267,7 @@ void record_pack(const MatrixView& v, int64_t rows, int64_t cols, int64_t entrie
                       index32(v.batch_stride, "batch stride"),
                       index32(out_row, "packed row"),
                       index32(out_entry, "packed entry")};
+  bound_loop_iterations("gemm_pack", uint64_t(cols), "a copy of rows of " + std::to_string(cols) + " values");
   launch_linear("gemm_pack", {v.tensor.read(), packed.write()}, push, uint64_t(entries) * uint64_t(rows));
 }
 
@@ -275,8 +298,10 @@ Packing packing_for(const Gemm& g, uint64_t columns) {
   const Read a = plan_read(g.a, g.m, g.k, g.batch, true).read, b = plan_read(g.b, g.k, g.n, g.batch, false).read;
   const int64_t a_entries = g.a.batch_stride == 0 ? 1 : g.batch, b_entries = g.b.batch_stride == 0 ? 1 : g.batch;
   Packing packing;
-  packing.a = a == Read::Scalar && packing_pays(g.m, g.k, a_entries, int64_t(columns));
-  packing.b = (b == Read::Scalar || (b == Read::AlongK && g.m >= kRepackAlongKRows)) &&
+  // gemm_pack loops over a row of the copy (k of A, n of B): longer rows stay unpacked.
+  const int64_t pack_budget = int64_t(kMaxLoopIterationsPerInvocation);
+  packing.a = a == Read::Scalar && g.k <= pack_budget && packing_pays(g.m, g.k, a_entries, int64_t(columns));
+  packing.b = (b == Read::Scalar || (b == Read::AlongK && g.m >= kRepackAlongKRows)) && g.n <= pack_budget &&
               packing_pays(g.k, g.n, b_entries, g.m);
   if (packing.a) packing.elements += uint64_t(g.m) * uint64_t(g.k) * uint64_t(a_entries);
   if (packing.b) packing.elements += uint64_t(g.k) * uint64_t(g.n) * uint64_t(b_entries);
@@ -373,6 +398,10 @@ bool blocked_gemm(const Gemm& problem, uint32_t slice) {
   const std::array<uint32_t, 3> groups{std::min(ceil_div(push.m, plan.tile_m), max_groups[0]),
                                        std::min(ceil_div(plan.columns, block_columns), max_groups[1]),
                                        std::min(batches, max_groups[2])};
+  bound_loop_iterations(name,
+                        product_iterations(g, slice, groups,
+                                           {ceil_div(push.m, plan.tile_m), ceil_div(plan.columns, block_columns), batches}),
+                        describe_product(g));
   launch_grid(name, {texels(g.a.tensor.range(), a_kind), texels(g.b.tensor.range(), b_kind), g.c.tensor.write(),
                      texels(bias.range(), BindingKind::TexelR32F)},
               push, {plan.lanes, 1, 1}, groups,
@@ -406,6 +435,12 @@ int64_t batch_slices(const Gemm& g) {
   int64_t slices = std::clamp<int64_t>(int64_t(std::max(for_parallelism, for_cache)), 1, g.batch);
   const uint64_t partial_bytes = uint64_t(g.m) * uint64_t(g.n) * sizeof(float);
   slices = std::min<int64_t>(slices, int64_t(std::max<uint64_t>(1, kMaxPackedBytes / partial_bytes)));
+  // gemm_reduce loops over the slices, and a slice's entries times k stay within
+  // one invocation's loop budget.
+  const int64_t budget = int64_t(kMaxLoopIterationsPerInvocation);
+  slices = std::min(slices, budget);
+  const int64_t entries_per_slice = std::max<int64_t>(1, (budget - 1) / (g.k + 1));
+  slices = std::max<int64_t>(slices, (g.batch + entries_per_slice - 1) / entries_per_slice);
   const int64_t per_slice = (g.batch + slices - 1) / slices;
   return (g.batch + per_slice - 1) / per_slice;
 }
@@ -435,6 +470,7 @@ void sliced_gemm(const Gemm& g, int64_t slices) {
                         index32(g.c.col_stride, "column stride"), index32(g.bias_offset, "bias offset"),
                         static_cast<uint32_t>(g.bias_mode), g.alpha, g.beta};
   const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : partials;
+  bound_loop_iterations("gemm_reduce", uint64_t(slices), describe_product(g));
   launch_linear("gemm_reduce", {partials.read(), g.c.tensor.write(), bias.read()}, push,
                 uint64_t(g.m) * uint64_t(g.n));
 }
@@ -492,6 +528,14 @@ Gemm sum_as_one_product(const Gemm& g) {
   record_pack(g.a, g.m, g.k, g.batch, packed, lead, g.k);
   merged.a = MatrixView::row_major(packed, lead);
   return merged;
+}
+
+// Terms of k one product's invocations sum, within the loop budget with room for
+// the loop over batch entries around the one over k; a multiple of 4, so that parts of operands read
+// four values of k at a time stay aligned.
+int64_t k_per_product(int64_t k) {
+  const int64_t longest = int64_t(kMaxLoopIterationsPerInvocation - 2) / 4 * 4;
+  return std::min(k, longest);
 }
 
 }  // namespace
@@ -554,11 +598,26 @@ void gemm(const Gemm& g) {
   index32(g.batch, "batch");
 
   const Gemm product = sum_as_one_product(columns_side_by_side(g));
-  const int64_t slices = batch_slices(product);
-  if (slices > 1) {
-    sliced_gemm(product, slices);
-  } else {
-    record_product(product, static_cast<uint32_t>(product.batch));
+  // A k longer than one invocation may loop over is split into products over
+  // consecutive parts of k, each added to C in turn (a fixed order).
+  const int64_t part_k = k_per_product(product.k);
+  for (int64_t k0 = 0; k0 < product.k; k0 += part_k) {
+    Gemm part = product;
+    part.k = std::min(part_k, product.k - k0);
+    part.a.offset += k0 * product.a.col_stride;
+    part.b.offset += k0 * product.b.row_stride;
+    if (k0 > 0) {
+      part.beta = 1.0f;
+      part.bias_mode = GemmBias::None;
+      part.bias = Tensor();
+      part.bias_offset = 0;
+    }
+    const int64_t slices = batch_slices(part);
+    if (slices > 1) {
+      sliced_gemm(part, slices);
+    } else {
+      record_product(part, static_cast<uint32_t>(part.batch));
+    }
   }
 }
 
@@ -571,28 +630,57 @@ void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t chan
          std::to_string(channels) + ", " + std::to_string(inner) + "] into output of shape " +
          to_string(out.shape()));
   }
-  if (x.numel() > int64_t(0xffffffffu)) fail("channel_sum: input of shape " + to_string(x.shape()) + " too large");
+  // The workgroup kernel's element index runs up to one plane past the last element.
+  if (x.numel() + channels * inner > int64_t(0xffffffffu)) {
+    fail("channel_sum: input of shape " + to_string(x.shape()) + " too large");
+  }
   const DeviceLimits& limits = Context::get().limits();
   const uint32_t lanes = std::min(linear_workgroup_size(), limits.max_shared_memory_bytes / uint32_t(sizeof(float)));
-  struct {
-    uint32_t outer, channels, inner;
-    float beta;
-  } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
+  const uint64_t terms = uint64_t(outer) * uint64_t(inner);  // per channel
+  const std::string what = "a sum of " + std::to_string(terms) + " terms per channel";
   const bool texel_reads = current_tuning.path != GemmPath::Storage && texel_readable(x, BindingKind::TexelR32F);
   // Few terms per channel, or inner 1 (neighbouring lanes read neighbouring
-  // elements): one invocation per channel, no barriers. Otherwise a workgroup
-  // per channel, its lanes' partial sums combined in shared memory.
-  if (inner == 1 || outer * inner <= kColumnSumTerms) {
+  // elements): one invocation per channel, no barriers, as long as its two
+  // nested loops stay within the loop budget. Otherwise a workgroup per channel,
+  // its lanes' partial sums combined in shared memory.
+  const uint64_t column_iterations = uint64_t(outer) * uint64_t(inner + 1);
+  if ((inner == 1 || outer * inner <= kColumnSumTerms) && column_iterations <= kMaxLoopIterationsPerInvocation) {
+    struct {
+      uint32_t outer, channels, inner;
+      float beta;
+    } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner), beta};
+    bound_loop_iterations("column_sum", column_iterations, what);
     launch_linear(texel_reads ? "column_sum" : "column_sum_storage",
                   {texel_reads ? texels(x.range()) : x.read(), out.write()}, push, uint64_t(channels));
     return;
   }
   const uint32_t groups = std::min(static_cast<uint32_t>(channels), limits.max_workgroup_count[0]);
-  if (texel_reads) {
-    launch_grid("channel_sum", {texels(x.range()), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
-  } else {
-    launch_grid("channel_sum_storage", {x.read(), out.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
+  const uint64_t repeats = grid_repeats(uint64_t(channels), groups);
+  auto iterations = [&](uint64_t span) { return repeats * ((span + lanes - 1) / lanes + tree_steps(lanes) + 1); };
+  // A channel longer than the loop budget allows is summed in spans, one per
+  // workgroup row, whose partial sums are summed again in a fixed order.
+  uint64_t span = terms;
+  if (iterations(span) > kMaxLoopIterationsPerInvocation) {
+    const uint64_t per_lane = kMaxLoopIterationsPerInvocation / repeats;
+    if (per_lane <= tree_steps(lanes) + 1) bound_loop_iterations("channel_sum", iterations(1), what);
+    span = (per_lane - tree_steps(lanes) - 1) * lanes;
   }
+  const uint32_t spans = ceil_div(terms, span);
+  if (spans > limits.max_workgroup_count[1]) bound_loop_iterations("channel_sum", iterations(terms), what);
+  bound_loop_iterations("channel_sum", iterations(span), what);
+  const Tensor partials = spans > 1 ? Tensor::empty({int64_t(spans), channels}) : out;
+  struct {
+    uint32_t outer, channels, inner;
+    float beta;
+    uint32_t span;
+  } push{static_cast<uint32_t>(outer), static_cast<uint32_t>(channels), static_cast<uint32_t>(inner),
+         spans > 1 ? 0.0f : beta, static_cast<uint32_t>(span)};
+  if (texel_reads) {
+    launch_grid("channel_sum", {texels(x.range()), partials.write()}, push, {lanes, 1, 1}, {groups, spans, 1});
+  } else {
+    launch_grid("channel_sum_storage", {x.read(), partials.write()}, push, {lanes, 1, 1}, {groups, spans, 1});
+  }
+  if (spans > 1) channel_sum(out, partials, spans, channels, 1, beta);
 }
 
 }  // namespace medrepro

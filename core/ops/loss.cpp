@@ -5,6 +5,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -62,6 +63,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const Tensor& 
   const Tensor denominator = Tensor::empty({1});
   Tensor loss = Tensor::empty({1});
   const uint32_t local = reduction_workgroup_size();
+  // Per row, two strided walks over the classes, each followed by a tree; then
+  // one workgroup walks the rows and runs two trees.
+  const uint64_t tree = tree_steps(local) + 1;
+  bound_loop_iterations("cross_entropy", 2 * ((uint64_t(columns) + local - 1) / local) + 2 * tree,
+                        std::to_string(columns) + " classes");
+  bound_loop_iterations("cross_entropy_reduce", (uint64_t(rows) + local - 1) / local + 2 * tree,
+                        std::to_string(rows) + " rows");
   launch_grid("cross_entropy",
               {logits.read(), targets.read(), weights.read(), row_stats.write(), row_loss.write(), row_weight.write()},
               RowsColumns{rows, columns}, {local, 1, 1}, linear_groups(rows, 1));

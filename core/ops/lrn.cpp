@@ -6,6 +6,7 @@
 #include "core/autograd.h"
 #include "core/error.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -47,6 +48,8 @@ Tensor local_response_norm(const Tensor& x, const LrnOptions& options) {
                options.k};
   push.by_plane = fast_divisor(push.plane);
   const uint32_t size = static_cast<uint32_t>(options.size);  // the window, compiled in
+  // Forward and backward walk the channels of a position, sliding the window.
+  bound_loop_iterations("lrn", push.channels, "a window sliding over " + std::to_string(push.channels) + " channels");
   const Tensor scale = Tensor::empty(x.shape()), powered = Tensor::empty(x.shape());  // powered = scale^-beta
   if (fits_texel_buffer(x.range(), BindingKind::TexelR32F)) {
     launch_linear("lrn", {texels(x.range()), out.write(), scale.write(), powered.write()}, push, push.positions,

@@ -6,8 +6,10 @@
 
 #include "core/autograd.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/memory.h"
 #include "core/ops/checks.h"
+#include "core/ops/shape.h"
 
 namespace medrepro {
 namespace {
@@ -70,6 +72,17 @@ PoolPush pool_shape(const Tensor& x, const Pool2dOptions& o, const char* op) {
                   .beta = 0.0f};
 }
 
+// Loops over a window (forward) and over the windows that cover an input (backward).
+void bound_window_loops(const char* op, const PoolPush& push) {
+  const std::string what = "a window of " + std::to_string(push.kernel_h) + "x" + std::to_string(push.kernel_w) +
+                           " with stride " + std::to_string(push.stride_h) + "x" + std::to_string(push.stride_w);
+  bound_loop_iterations(op, nested_loop_iterations({uint64_t(push.kernel_h), uint64_t(push.kernel_w)}), what);
+  bound_loop_iterations(std::string(op) + "_backward",
+                        nested_loop_iterations({ceil_div(uint64_t(push.kernel_h), uint64_t(push.stride_h)),
+                                                ceil_div(uint64_t(push.kernel_w), uint64_t(push.stride_w))}),
+                        what);
+}
+
 Shape pooled_shape(const Tensor& x, const PoolPush& push) {
   return {x.dim(0), x.dim(1), push.out_height, push.out_width};
 }
@@ -93,6 +106,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
     fail("max_pool2d: planes of " + std::to_string(push.height) + "x" + std::to_string(push.width) +
          " are too large (at most 2^24 elements)");
   }
+  bound_window_loops("max_pool2d", push);
   Tensor out = Tensor::empty(pooled_shape(x, push));
   auto argmax = std::make_shared<Buffer>(static_cast<size_t>(out.numel()) * sizeof(float));
   push.count = count32(out, "max_pool2d");
@@ -128,6 +142,7 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options) {
 
 Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
   PoolPush push = pool_shape(x, options, "avg_pool2d");
+  bound_window_loops("avg_pool2d", push);
   Tensor out = Tensor::empty(pooled_shape(x, push));
   push.count = count32(out, "avg_pool2d");
   launch_linear("avg_pool2d", {x.read(), out.write()}, push, out.numel());
@@ -148,7 +163,12 @@ Tensor global_avg_pool2d(const Tensor& x) {
   count32(x, "global_avg_pool2d");
   Tensor out = Tensor::empty({x.dim(0), x.dim(1)});
   const GlobalPoolPush push{static_cast<uint32_t>(out.numel()), static_cast<uint32_t>(x.dim(2) * x.dim(3)), 0.0f};
-  launch_linear("global_avg_pool2d", {x.read(), out.write()}, push, out.numel());
+  // One invocation per plane, within the loop budget; larger planes are summed in chunks.
+  if (push.plane_size <= kMaxLoopIterationsPerInvocation) {
+    launch_linear("global_avg_pool2d", {x.read(), out.write()}, push, out.numel());
+  } else {
+    sum_middle_axis(x, out, push.planes, push.plane_size, 1, static_cast<float>(1.0 / double(push.plane_size)));
+  }
   record(out, "global_avg_pool2d", {x}, [push](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
     const GlobalPoolPush backward{push.planes, push.plane_size, t.beta};

@@ -6,6 +6,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/memory.h"
 #include "core/ops/checks.h"
 #include "core/ops/gemm.h"
@@ -77,6 +78,19 @@ PoolPush pool_shape(const Tensor& x, const Pool3dOptions& o, const char* op) {
                   .count_include_pad = o.count_include_pad ? 1u : 0u};
 }
 
+// Loops over a window (forward) and over the windows that cover an input voxel (backward).
+void bound_window_loops(const char* op, const PoolPush& push) {
+  const std::string what = "a window of " + std::to_string(push.kernel_d) + "x" + std::to_string(push.kernel_h) +
+                           "x" + std::to_string(push.kernel_w);
+  auto u = [](int v) { return uint64_t(v); };
+  bound_loop_iterations(op, nested_loop_iterations({u(push.kernel_d), u(push.kernel_h), u(push.kernel_w)}), what);
+  bound_loop_iterations(std::string(op) + "_backward",
+                        nested_loop_iterations({ceil_div(u(push.kernel_d), u(push.stride_d)),
+                                                ceil_div(u(push.kernel_h), u(push.stride_h)),
+                                                ceil_div(u(push.kernel_w), u(push.stride_w))}),
+                        what);
+}
+
 Shape pooled_shape(const Tensor& x, const PoolPush& push) {
   return {x.dim(0), x.dim(1), push.out_d, push.out_h, push.out_w};
 }
@@ -97,6 +111,7 @@ Pool3dOptions pool3d(int kernel, int stride, int padding) {
 
 Tensor max_pool3d(const Tensor& x, const Pool3dOptions& options) {
   PoolPush push = pool_shape(x, options, "max_pool3d");
+  bound_window_loops("max_pool3d", push);
   Tensor out = Tensor::empty(pooled_shape(x, push));
   // Which input voxel won each window, as its index (d * H + h) * W + w within the volume.
   auto argmax = std::make_shared<Buffer>(static_cast<size_t>(out.numel()) * sizeof(uint32_t));
@@ -113,6 +128,7 @@ Tensor max_pool3d(const Tensor& x, const Pool3dOptions& options) {
 
 Tensor avg_pool3d(const Tensor& x, const Pool3dOptions& options) {
   PoolPush push = pool_shape(x, options, "avg_pool3d");
+  bound_window_loops("avg_pool3d", push);
   Tensor out = Tensor::empty(pooled_shape(x, push));
   push.count = count32(out, "avg_pool3d");
   launch_linear("avg_pool3d", {x.read(), out.write()}, push, out.numel());

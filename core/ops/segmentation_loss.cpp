@@ -7,6 +7,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -70,6 +71,11 @@ Tensor weighted_cross_entropy_nd(const Tensor& logits, const Tensor& labels, con
   const Tensor voxel_weight = Tensor::empty({int64_t(voxels)});
   const Tensor denominator = Tensor::empty({1});
   Tensor loss = Tensor::empty({1});
+  const uint32_t lanes = reduction_workgroup_size();
+  bound_loop_iterations("weighted_cross_entropy_nd", 2 * uint64_t(channels), std::to_string(channels) + " classes");
+  bound_loop_iterations("weighted_cross_entropy_nd_reduce",
+                        (uint64_t(voxels) + lanes - 1) / lanes + 2 * (tree_steps(lanes) + 1),
+                        "a mean over " + std::to_string(voxels) + " voxels");
   launch_linear("weighted_cross_entropy_nd",
                 {logits.read(), labels.read(), weights.read(), voxel_stats.write(), voxel_loss.write(),
                  voxel_weight.write()},

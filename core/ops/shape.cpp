@@ -6,6 +6,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -42,6 +43,7 @@ struct PermutePush {
 struct SumPush {
   uint32_t outer, extent, inner;
   float scale;
+  uint32_t chunk, chunks;  // elements of the axis per partial sum, partial sums per output
 };
 
 // Matches shaders/sum_axis_backward.comp.
@@ -80,6 +82,42 @@ void copy_block(const Tensor& source, const Tensor& destination, const BlockPush
   launch_linear("slice", {source.read(), destination.write()}, push, push.count);
 }
 
+}  // namespace
+
+void sum_middle_axis(const Tensor& x, const Tensor& out, uint32_t outer, uint32_t extent, uint32_t inner,
+                     float scale) {
+  const uint64_t outputs = uint64_t(outer) * inner;
+  const DeviceLimits& limits = Context::get().limits();
+  const uint32_t lanes = std::min({256u, limits.max_workgroup_invocations, limits.max_workgroup_size[0],
+                                   limits.max_shared_memory_bytes / uint32_t(sizeof(float))});
+  // One invocation per output walks the axis when there are enough outputs to fill the
+  // device or the axis is short; a few long reductions get a workgroup each instead.
+  const bool wide = !(outputs >= 1024 || extent < 64);
+  // An axis longer than one invocation's loops may run is summed in chunks, whose
+  // partial sums (in a fixed order) are summed again: the same bits on every run.
+  const uint64_t budget = kMaxLoopIterationsPerInvocation;
+  const uint64_t chunk = std::min<uint64_t>(extent, wide ? (budget / 2) * lanes : budget);
+  const uint32_t chunks = ceil_div(extent, chunk);
+  const uint64_t passes_outputs = outputs * chunks;
+  const bool split = chunks > 1;
+  Tensor partials = split ? Tensor::empty({int64_t(passes_outputs)}) : out;
+  const SumPush push{outer, extent, inner, split ? 1.0f : scale, static_cast<uint32_t>(chunk), chunks};
+  const std::string what = "a sum over " + std::to_string(extent) + " elements";
+  if (!wide) {
+    bound_loop_iterations("sum_axis", chunk, what);
+    launch_linear("sum_axis", {x.read(), partials.write()}, push, passes_outputs);
+  } else {
+    const uint32_t groups = static_cast<uint32_t>(std::min<uint64_t>(passes_outputs, limits.max_workgroup_count[0]));
+    bound_loop_iterations("sum_axis_wide",
+                          grid_repeats(passes_outputs, groups) * ((chunk + lanes - 1) / lanes + tree_steps(lanes) + 1),
+                          what);
+    launch_grid("sum_axis_wide", {x.read(), partials.write()}, push, {lanes, 1, 1}, {groups, 1, 1});
+  }
+  if (split) sum_middle_axis(partials, out, outer, chunks, inner, scale);
+}
+
+namespace {
+
 Tensor reduce_axis(const Tensor& x, int axis, bool keepdim, bool average, const char* op) {
   expect_non_empty(x, op);
   const int a = normalise_axis(axis, x.rank(), op, x.shape());
@@ -90,19 +128,7 @@ Tensor reduce_axis(const Tensor& x, int axis, bool keepdim, bool average, const 
   Tensor out = Tensor::empty(out_shape);
 
   const float scale = average ? static_cast<float>(1.0 / double(v.dim)) : 1.0f;
-  const SumPush push{v.outer, v.dim, v.inner, scale};
-  const uint32_t outputs = v.outer * v.inner;
-  // One invocation per output walks the axis when there are enough outputs to fill the
-  // device or the axis is short; a few long reductions get a workgroup each instead.
-  if (outputs >= 1024 || v.dim < 64) {
-    launch_linear("sum_axis", {x.read(), out.write()}, push, outputs);
-  } else {
-    const DeviceLimits& limits = Context::get().limits();
-    const uint32_t lanes = std::min({256u, limits.max_workgroup_invocations, limits.max_workgroup_size[0],
-                                     limits.max_shared_memory_bytes / uint32_t(sizeof(float))});
-    launch_grid("sum_axis_wide", {x.read(), out.write()}, push, {lanes, 1, 1},
-                {std::min(outputs, limits.max_workgroup_count[0]), 1, 1});
-  }
+  sum_middle_axis(x, out, v.outer, v.dim, v.inner, scale);
 
   const uint32_t count = static_cast<uint32_t>(x.numel());
   record(out, op, {x}, [v, scale, count](const Tensor& grad, GradientSink& sink) {

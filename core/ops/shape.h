@@ -32,4 +32,10 @@ Tensor transpose(const Tensor& x, int a, int b);
 Tensor sum(const Tensor& x, int axis, bool keepdim = false);
 Tensor mean(const Tensor& x, int axis, bool keepdim = false);
 
+// out[o, k] = scale * sum over l of x[(o * extent + l) * inner + k], no gradient: the
+// kernels behind sum and mean, for ops that reduce a view of their own. Axes longer than
+// one shader invocation may loop over (core/loop_budget.h) are summed in chunks.
+void sum_middle_axis(const Tensor& x, const Tensor& out, uint32_t outer, uint32_t extent, uint32_t inner,
+                     float scale);
+
 }  // namespace medrepro

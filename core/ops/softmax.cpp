@@ -5,6 +5,7 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -37,6 +38,12 @@ Tensor softmax(const Tensor& logits) {
   if (count == 0) return out;
   const uint32_t rows = count / columns;
   const uint32_t local = row_workgroup_size();
+  // Per row: strided walks over the columns (three forward, two backward), each
+  // but the last followed by a shared-memory tree.
+  const uint64_t walk = (uint64_t(columns) + local - 1) / local, tree = tree_steps(local) + 1;
+  const std::string what = "a softmax over " + std::to_string(columns) + " columns";
+  bound_loop_iterations("softmax", 3 * walk + 2 * tree, what);
+  bound_loop_iterations("softmax_backward", 2 * walk + tree, what);
   launch_grid("softmax", {logits.read(), out.write()}, Rows{rows, columns}, {local, 1, 1}, linear_groups(rows, 1));
   record(out, "softmax", {logits}, [y = out.detach(), rows, columns, local](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);

@@ -4,6 +4,7 @@
 
 #include "core/autograd.h"
 #include "core/kernels.h"
+#include "core/loop_budget.h"
 #include "core/ops/checks.h"
 
 namespace medrepro {
@@ -65,6 +66,13 @@ Tensor upsample(const Tensor& x, const std::vector<int>& factors, UpsampleMode m
                           .linear = mode == UpsampleMode::Linear ? 1u : 0u,
                           .count = count32(out, op),
                           .beta = 0.0f};
+  // upsample_backward gathers, per input element, the outputs of its own block
+  // (nearest) or of the three blocks around it (linear) along each axis.
+  const uint64_t reach = push.linear ? 3 : 1;
+  bound_loop_iterations("upsample_backward",
+                        nested_loop_iterations({reach * push.factor_d, reach * push.factor_h, reach * push.factor_w}),
+                        "upsampling by " + std::to_string(push.factor_d) + "x" + std::to_string(push.factor_h) + "x" +
+                            std::to_string(push.factor_w));
   launch_linear("upsample", {x.read(), out.write()}, push, out.numel());
   record(out, op, {x}, [push](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
