@@ -44,6 +44,7 @@ class Adam : public Optimizer {
   void step() override;
   void zero_grad() override;
   void set_learning_rate(float rate) override { options_.learning_rate = rate; }
+  float learning_rate() const override { return options_.learning_rate; }
   // "adam.m.<parameter>", "adam.v.<parameter>"; host state "adam.steps" = the step counts.
   std::vector<std::pair<std::string, Tensor>> state() const override;
   std::vector<std::pair<std::string, std::string>> host_state() const override;

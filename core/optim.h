@@ -24,6 +24,7 @@ class Optimizer {
   virtual void step() = 0;
   virtual void zero_grad() = 0;
   virtual void set_learning_rate(float rate) = 0;
+  virtual float learning_rate() const = 0;
   // Device state by name (momentum, moments), saved and restored by checkpoints.
   virtual std::vector<std::pair<std::string, Tensor>> state() const = 0;
   // Host state (step counts) as text, saved in checkpoint metadata.
@@ -49,6 +50,7 @@ class Sgd : public Optimizer {
   void step() override;
   void zero_grad() override;
   void set_learning_rate(float rate) override { options_.learning_rate = rate; }
+  float learning_rate() const override { return options_.learning_rate; }
   const SgdOptions& options() const { return options_; }
 
   const std::vector<nn::Parameter*>& parameters() const { return parameters_; }

@@ -71,6 +71,14 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(options), 
   if (!(options.min_delta >= 0.0)) fail("EarlyStopping: min_delta must be >= 0");
 }
 
+void EarlyStopping::restore(const State& state) {
+  best_ = state.best;
+  best_epoch_ = state.best_epoch;
+  bad_epochs_ = state.bad_epochs;
+  epochs_ = state.epochs;
+  improved_ = false;
+}
+
 bool EarlyStopping::step(double metric) {
   improved_ = options_.mode == MetricMode::Min ? metric < best_ - options_.min_delta
                                                : metric > best_ + options_.min_delta;

@@ -88,6 +88,15 @@ class EarlyStopping {
   int64_t best_epoch() const { return best_epoch_; }  // 0-based; -1 before any improvement
   int bad_epochs() const { return bad_epochs_; }
   int64_t epochs() const { return epochs_; }
+  // State, for checkpoints.
+  struct State {
+    double best = 0;
+    int64_t best_epoch = -1;
+    int bad_epochs = 0;
+    int64_t epochs = 0;
+  };
+  State state() const { return {best_, best_epoch_, bad_epochs_, epochs_}; }
+  void restore(const State& state);
 
  private:
   EarlyStoppingOptions options_;

@@ -205,3 +205,122 @@ TEST_CASE("evaluation on a device with small buffers splits its batches and give
       }(),
       medrepro::DeviceLimitExceeded);
 }
+
+namespace {
+
+// 60 bar images: 40 to train, 10 to validate, 10 to test.
+struct BarsSplit {
+  medrepro::datasets::ImageSet set = bars(60);
+  std::vector<size_t> train, val, test;
+  BarsSplit() {
+    for (size_t i = 0; i < 60; ++i) (i < 40 ? train : i < 50 ? val : test).push_back(i);
+  }
+};
+
+medrepro::papers::TrainingConfig adam_with_schedules(const std::string& name) {
+  medrepro::papers::TrainingConfig config;
+  config.name = name;
+  config.epochs = 12;
+  config.batch_size = 8;
+  config.input = {12, 12, 0.0f, 1.0f};
+  config.make_optimizer = medrepro::papers::adam_optimizer({.learning_rate = 0.01f});
+  config.plateau = medrepro::PlateauOptions{.factor = 0.5, .patience = 0};
+  config.early_stopping = medrepro::EarlyStoppingOptions{.patience = 2};
+  // Validation accuracy reaches 100% within a few epochs and cannot improve after
+  // that (the validation loss falls every epoch): the schedules act.
+  config.monitor = medrepro::papers::Monitor::ValidationAccuracy;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("Adam with a plateau schedule and early stopping learns the bars and tests its best epoch") {
+  const BarsSplit data;
+  auto config = adam_with_schedules("adam");
+  config.early_stopping->patience = 1;  // stops at the first epoch that does not improve, so the last is not the best
+  Net net;
+  const auto result = medrepro::papers::train_classifier(net, data.set, data.train, data.val, data.test, config);
+  REQUIRE_FALSE(result.diverged_at_step.has_value());
+  CHECK(result.test.accuracy >= 90.0);
+
+  // The best epoch is the first with the highest validation accuracy, and its weights are the ones tested.
+  size_t best = 0;
+  for (size_t e = 1; e < result.epochs.size(); ++e) {
+    if (result.epochs[e].val_accuracy > result.epochs[best].val_accuracy) best = e;
+  }
+  CHECK(result.best_epoch == int(best) + 1);
+  REQUIRE(result.stopped_early);
+  CHECK(result.epochs.size() == best + 1 + 1);  // patience 1
+  CHECK(result.epochs.back().val_loss != result.epochs[best].val_loss);
+  const auto again = medrepro::papers::evaluate(net, data.set, data.val, config.input, 100, false);
+  CHECK(again.loss == result.epochs[best].val_loss);
+
+  // Patience 0: an epoch that does not raise the best validation accuracy halves the rate for the next.
+  double best_accuracy = -1;
+  CHECK(result.epochs[0].learning_rate == doctest::Approx(0.01));
+  for (size_t e = 1; e < result.epochs.size(); ++e) {
+    const bool improved = result.epochs[e - 1].val_accuracy > best_accuracy * (1 + 1e-4);
+    const double expected = result.epochs[e - 1].learning_rate * (improved ? 1.0 : 0.5);
+    CHECK(result.epochs[e].learning_rate == doctest::Approx(expected));
+    best_accuracy = std::max(best_accuracy, result.epochs[e - 1].val_accuracy);
+  }
+}
+
+TEST_CASE("a run with schedules and early stopping resumes to the same final numbers") {
+  const BarsSplit data;
+  const fs::path dir = fs::temp_directory_path() / ("medrepro_schedules_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto config = adam_with_schedules("scheduled");
+  config.early_stopping->patience = 3;
+  Net straight;
+  const auto uninterrupted = medrepro::papers::train_classifier(straight, data.set, data.train, data.val, data.test, config);
+  REQUIRE(uninterrupted.stopped_early);
+  const int interrupted_after = uninterrupted.best_epoch + 1;  // the rate has been lowered, the stopper counts
+  REQUIRE(uninterrupted.epochs[size_t(interrupted_after)].learning_rate < 0.01);
+
+  config.checkpoint_path = (dir / "scheduled.ckpt").string();
+  const int total_epochs = config.epochs;
+  config.epochs = interrupted_after;
+  Net first;
+  medrepro::papers::train_classifier(first, data.set, data.train, data.val, data.test, config);
+  config.epochs = total_epochs;
+  Net second;
+  const auto resumed = medrepro::papers::train_classifier(second, data.set, data.train, data.val, data.test, config);
+  CHECK(resumed.resumed);
+  REQUIRE(resumed.epochs.size() == uninterrupted.epochs.size());
+  for (size_t e = 0; e < resumed.epochs.size(); ++e) {
+    CHECK(resumed.epochs[e].val_loss == uninterrupted.epochs[e].val_loss);
+    CHECK(resumed.epochs[e].learning_rate == uninterrupted.epochs[e].learning_rate);
+  }
+  CHECK(resumed.best_epoch == uninterrupted.best_epoch);
+  CHECK(resumed.stopped_early == uninterrupted.stopped_early);
+  CHECK(resumed.test.loss == uninterrupted.test.loss);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("class weights weight the loss, and must match the classes") {
+  const BarsSplit data;
+  medrepro::papers::TrainingConfig config;
+  config.name = "weighted";
+  config.epochs = 1;
+  config.batch_size = 8;
+  config.input = {12, 12, 0.0f, 1.0f};
+  config.class_weights = {1.0f, 3.0f};
+  Net net;
+  const auto weighted = medrepro::papers::train_classifier(net, data.set, data.train, data.val, data.test, config);
+  // The validation loss is the class-weighted mean: recomputed from the predictions by hand.
+  const auto evaluation = medrepro::papers::evaluate(net, data.set, data.val, config.input, 100, true, config.class_weights);
+  double weighted_sum = 0, weights = 0;
+  for (const auto& p : evaluation.predictions) {
+    const double w = config.class_weights[size_t(p.truth)];
+    weighted_sum += -w * std::log(double(p.probabilities[size_t(p.truth)]));
+    weights += w;
+  }
+  CHECK(evaluation.loss == doctest::Approx(weighted_sum / weights).epsilon(1e-5));
+  CHECK(weighted.epochs[0].val_loss == evaluation.loss);
+
+  config.class_weights = {1.0f, 2.0f, 3.0f};
+  Net other;
+  CHECK_THROWS_WITH_AS(medrepro::papers::train_classifier(other, data.set, data.train, data.val, data.test, config),
+                       doctest::Contains("3 class weights for 2 classes"), medrepro::Error);
+}

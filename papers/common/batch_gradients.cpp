@@ -15,11 +15,12 @@ Tensor scaled(const Tensor& x, float factor) { return factor == 1.0f ? x : scale
 
 }  // namespace
 
-Tensor BatchGradients::accumulate(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step) {
+Tensor BatchGradients::accumulate(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step,
+                                  const Tensor& class_weights) {
   const int64_t batch = images.shape()[0];
   for (;;) {
     try {
-      return accumulate_split(model, images, labels, step);
+      return accumulate_split(model, images, labels, step, class_weights);
     } catch (const DeviceLimitExceeded&) {
       const int64_t largest_micro_batch = (batch + micro_batches_ - 1) / micro_batches_;
       if (largest_micro_batch == 1) throw;  // one image does not fit: nothing left to split
@@ -30,7 +31,7 @@ Tensor BatchGradients::accumulate(Classifier& model, const Tensor& images, const
 }
 
 Tensor BatchGradients::accumulate_split(Classifier& model, const Tensor& images, const Tensor& labels,
-                                        int64_t step) {
+                                        int64_t step, const Tensor& class_weights) {
   const int64_t batch = images.shape()[0];
   const int64_t parts = std::min<int64_t>(micro_batches_, batch);
   Tensor main_loss;
@@ -45,10 +46,11 @@ Tensor BatchGradients::accumulate_split(Classifier& model, const Tensor& images,
     const float share = static_cast<float>(double(count) / double(batch));
 
     const std::vector<Classifier::Head> heads = model.training_heads(part_images);
-    const Tensor part_loss = cross_entropy(heads[0].logits, part_labels);
+    const Tensor part_loss = cross_entropy(heads[0].logits, part_labels, class_weights);
     Tensor objective = scaled(part_loss, heads[0].loss_weight * share);
     for (size_t h = 1; h < heads.size(); ++h) {
-      objective = add(objective, scaled(cross_entropy(heads[h].logits, part_labels), heads[h].loss_weight * share));
+      objective = add(objective, scaled(cross_entropy(heads[h].logits, part_labels, class_weights),
+                                        heads[h].loss_weight * share));
     }
     objective.backward();
 

@@ -20,12 +20,15 @@ class BatchGradients {
   // weighted losses. `step` seeds the dropout masks. The first batch a device
   // refuses (DeviceLimitExceeded) is retried in twice as many micro-batches until
   // it fits; later batches start from that count.
-  Tensor accumulate(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step);
+  // `class_weights` (optional) weights the cross-entropy per class.
+  Tensor accumulate(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step,
+                    const Tensor& class_weights = Tensor());
 
   int micro_batches() const { return micro_batches_; }
 
  private:
-  Tensor accumulate_split(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step);
+  Tensor accumulate_split(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step,
+                          const Tensor& class_weights);
 
   int micro_batches_ = 1;
 };

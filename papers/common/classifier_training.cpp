@@ -32,7 +32,75 @@ Tensor input_tensor(const std::vector<float>& images, size_t count, const datase
   return Tensor::from_host({static_cast<int64_t>(count), 1, input.height, input.width}, images);
 }
 
+// Schedules and the best epoch's weights travel in the checkpoint, so a resumed
+// run decides as the uninterrupted one would.
+constexpr const char* kBestWeightsPrefix = "best_weights/";
+
+void save_schedules(Checkpoint& state, const std::optional<ReduceLROnPlateau>& plateau,
+                    const std::optional<EarlyStopping>& stopper, const std::optional<Checkpoint>& best_weights) {
+  if (plateau) {
+    const auto p = plateau->state();
+    state.metadata["plateau"] = report::Json()
+                                    .set("rate", p.rate)
+                                    .set("best", p.best)
+                                    .set("bad_epochs", p.bad_epochs)
+                                    .set("cooldown_remaining", p.cooldown_remaining)
+                                    .set("epochs", p.epochs)
+                                    .dump(0);
+  }
+  if (stopper) {
+    const auto e = stopper->state();
+    state.metadata["early_stopping"] = report::Json()
+                                           .set("best", e.best)
+                                           .set("best_epoch", e.best_epoch)
+                                           .set("bad_epochs", e.bad_epochs)
+                                           .set("epochs", e.epochs)
+                                           .dump(0);
+  }
+  if (best_weights) {
+    for (const auto& [name, tensor] : best_weights->tensors) state.tensors[kBestWeightsPrefix + name] = tensor;
+  }
+}
+
+void restore_schedules(const Checkpoint& state, std::optional<ReduceLROnPlateau>& plateau,
+                       std::optional<EarlyStopping>& stopper, std::optional<Checkpoint>& best_weights,
+                       Optimizer& optimizer) {
+  auto saved = [&](const char* key) {
+    if (!state.metadata.count(key)) fail(std::string("The checkpoint has no ") + key + " state: it was written by a run with other settings");
+    return report::Json::parse(state.metadata.at(key), key);
+  };
+  if (plateau) {
+    const report::Json p = saved("plateau");
+    plateau->restore({p["rate"].number(), p["best"].number(), int(p["bad_epochs"].number()),
+                      int(p["cooldown_remaining"].number()), int64_t(p["epochs"].number())});
+    optimizer.set_learning_rate(static_cast<float>(plateau->learning_rate()));
+  }
+  if (stopper) {
+    const report::Json e = saved("early_stopping");
+    stopper->restore({e["best"].number(), int64_t(e["best_epoch"].number()), int(e["bad_epochs"].number()),
+                      int64_t(e["epochs"].number())});
+  }
+  const std::string prefix = kBestWeightsPrefix;
+  for (const auto& [name, tensor] : state.tensors) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (!best_weights) best_weights.emplace();
+    best_weights->tensors[name.substr(prefix.size())] = tensor;
+  }
+}
+
 }  // namespace
+
+OptimizerFactory sgd_optimizer(SgdOptions options) {
+  return [options](std::vector<nn::Parameter*> parameters) -> std::unique_ptr<Optimizer> {
+    return std::make_unique<Sgd>(std::move(parameters), options);
+  };
+}
+
+OptimizerFactory adam_optimizer(AdamOptions options) {
+  return [options](std::vector<nn::Parameter*> parameters) -> std::unique_ptr<Optimizer> {
+    return std::make_unique<Adam>(std::move(parameters), options);
+  };
+}
 
 report::Json epoch_records_to_json(const std::vector<EpochRecord>& records) {
   report::Json out = report::Json::Array{};
@@ -42,7 +110,8 @@ report::Json epoch_records_to_json(const std::vector<EpochRecord>& records) {
                  .set("train_loss", r.train_loss)
                  .set("val_loss", r.val_loss)
                  .set("val_accuracy", r.val_accuracy)
-                 .set("seconds", r.seconds));
+                 .set("seconds", r.seconds)
+                 .set("learning_rate", r.learning_rate));
   }
   return out;
 }
@@ -51,15 +120,18 @@ std::vector<EpochRecord> epoch_records_from_json(const report::Json& json) {
   std::vector<EpochRecord> records;
   for (const report::Json& r : json.array()) {
     records.push_back({static_cast<int>(r["epoch"].number()), r["train_loss"].number(), r["val_loss"].number(),
-                       r["val_accuracy"].number(), r["seconds"].number()});
+                       r["val_accuracy"].number(), r["seconds"].number(),
+                       r.contains("learning_rate") ? r["learning_rate"].number() : 0.0});
   }
   return records;
 }
 
 Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
-                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions) {
+                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions,
+                    const std::vector<float>& class_weights) {
   Evaluation result;
   if (items.empty()) return result;
+  const Tensor weights = class_weights.empty() ? Tensor() : Tensor::from_host({int64_t(class_weights.size())}, class_weights);
   NoGradGuard no_grad;
   const bool was_training = model.training();
   model.eval();
@@ -77,7 +149,7 @@ Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std:
       batch_size = (count + 1) / 2;  // too large for the device's buffers: the same images in smaller batches
       continue;
     }
-    Tensor loss = cross_entropy(logits, Tensor::from_host({static_cast<int64_t>(count)}, labels));
+    Tensor loss = cross_entropy(logits, Tensor::from_host({static_cast<int64_t>(count)}, labels), weights);
     result.loss += double(loss.item()) * double(count);
     const std::vector<float> probabilities = softmax(logits).to_host();
     const size_t classes = probabilities.size() / count;
@@ -101,7 +173,31 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
                                 const TrainingConfig& config) {
   if (train.empty()) fail(config.name + ": empty training set");
   if (config.batch_size == 0) fail(config.name + ": batch size must be positive");
-  Sgd sgd(model.parameters(), config.sgd);
+  if (config.step_schedule && config.plateau) fail(config.name + ": choose one learning-rate schedule, not two");
+  if (!config.class_weights.empty() && config.class_weights.size() != set.class_names.size()) {
+    fail(config.name + ": " + std::to_string(config.class_weights.size()) + " class weights for " +
+         std::to_string(set.class_names.size()) + " classes");
+  }
+  const std::unique_ptr<Optimizer> optimizer =
+      config.make_optimizer ? config.make_optimizer(model.parameters()) : sgd_optimizer(config.sgd)(model.parameters());
+  const Tensor class_weights = config.class_weights.empty()
+                                   ? Tensor()
+                                   : Tensor::from_host({int64_t(config.class_weights.size())}, config.class_weights);
+  const MetricMode monitored_mode = config.monitor == Monitor::ValidationLoss ? MetricMode::Min : MetricMode::Max;
+  std::optional<ReduceLROnPlateau> plateau;
+  if (config.plateau) {
+    PlateauOptions options = *config.plateau;
+    options.mode = monitored_mode;
+    plateau.emplace(optimizer->learning_rate(), options);
+  }
+  std::optional<EarlyStopping> stopper;
+  if (config.early_stopping) {
+    EarlyStoppingOptions options = *config.early_stopping;
+    options.mode = monitored_mode;
+    stopper.emplace(options);
+  }
+  std::optional<Checkpoint> best_weights;  // the model at the monitored metric's best epoch
+
   TrainingResult result;
   int epochs_done = 0;
   if (!config.checkpoint_path.empty() && std::filesystem::exists(config.checkpoint_path)) {
@@ -111,9 +207,10 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
            (state.metadata.count("run") ? state.metadata.at("run") : std::string("?")) + "', not '" + config.name +
            "'); delete it or choose another output directory");
     }
-    restore_training_state(state, model, &sgd);
+    restore_training_state(state, model, optimizer.get());
     epochs_done = std::stoi(state.metadata.at("epochs_done"));
     result.epochs = epoch_records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
+    restore_schedules(state, plateau, stopper, best_weights, *optimizer);
     result.resumed = true;
   }
 
@@ -128,6 +225,10 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   int reported_micro_batches = 1;
   try {
     for (int epoch = 0; epoch < config.epochs; ++epoch) {
+      if (stopper && stopper->should_stop()) {
+        result.stopped_early = true;
+        break;
+      }
       // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
       for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
       if (epoch < epochs_done) continue;
@@ -141,9 +242,11 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
         const size_t count = std::min(config.batch_size, order.size() - start);
         datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
         const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
-        sgd.zero_grad();
-        const Tensor main_loss = gradients.accumulate(model, input_tensor(images, count, config.input), targets, step);
-        sgd.step();
+        if (config.step_schedule) optimizer->set_learning_rate(config.step_schedule->rate(step));
+        optimizer->zero_grad();
+        const Tensor main_loss =
+            gradients.accumulate(model, input_tensor(images, count, config.input), targets, step, class_weights);
+        optimizer->step();
         losses.record(main_loss, step);
         if (gradients.micro_batches() != reported_micro_batches) {
           reported_micro_batches = gradients.micro_batches();
@@ -171,7 +274,9 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       record.epoch = epoch + 1;
       record.seconds = seconds_since(epoch_start);
       record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
-      const Evaluation validation = evaluate(model, set, val, config.input, config.evaluation_batch_size, false);
+      record.learning_rate = optimizer->learning_rate();
+      const Evaluation validation =
+          evaluate(model, set, val, config.input, config.evaluation_batch_size, false, config.class_weights);
       record.val_loss = validation.loss;
       record.val_accuracy = validation.accuracy;
       result.epochs.push_back(record);
@@ -184,13 +289,20 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       if (const auto blow_up = finite_blow_up(record.train_loss, std::log(double(set.class_names.size())))) {
         throw NonFiniteLoss(config.name + " " + *blow_up + after_epoch, step - 1);
       }
+      const double monitored = config.monitor == Monitor::ValidationLoss ? validation.loss : validation.accuracy;
+      if (plateau) optimizer->set_learning_rate(static_cast<float>(plateau->step(monitored)));
+      if (stopper) {
+        stopper->step(monitored);
+        if (stopper->improved() && config.restore_best_weights) best_weights = capture_training_state(model, nullptr);
+      }
       training_since_checkpoint += record.seconds;
       if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
         training_since_checkpoint = 0;
-        Checkpoint state = capture_training_state(model, &sgd);
+        Checkpoint state = capture_training_state(model, optimizer.get());
         state.metadata["run"] = config.name;
         state.metadata["epochs_done"] = std::to_string(epoch + 1);
         state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
+        save_schedules(state, plateau, stopper, best_weights);
         save_checkpoint(config.checkpoint_path, state);
       }
     }
@@ -204,7 +316,13 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     std::fprintf(stderr, "[%s] diverged: %s\n", config.name.c_str(), result.divergence.c_str());
     return result;  // the weights are no longer finite: nothing to test
   }
-  result.test = evaluate(model, set, test, config.input, config.evaluation_batch_size, true);
+  if (stopper) {
+    result.stopped_early = result.stopped_early || stopper->should_stop();
+    result.best_epoch = int(stopper->best_epoch()) + 1;
+    if (best_weights) restore_training_state(*best_weights, model, nullptr);
+  }
+  result.test =
+      evaluate(model, set, test, config.input, config.evaluation_batch_size, true, config.class_weights);
   return result;
 }
 

@@ -1,18 +1,24 @@
 #pragma once
-// The training loop shared by the classification papers: SGD over shuffled
-// mini-batches (split into micro-batches where the device's buffers cannot hold
-// one, papers/common/batch_gradients.h), validation after every epoch, a test
-// pass at the end with per-image predictions, a progress line, and end-of-epoch
-// checkpoints from which an interrupted run resumes to the same final numbers.
+// The training loop shared by the classification papers: mini-batches in a
+// seeded shuffled order (split into micro-batches where the device's buffers
+// cannot hold one, papers/common/batch_gradients.h) with a pluggable optimiser
+// (SGD, Adam), loss (softmax cross-entropy, class-weighted) and schedule (step,
+// plateau, early stopping with the best epoch's weights restored), validation
+// after every epoch, a test pass at the end with per-image predictions, a
+// progress line, and end-of-epoch checkpoints from which an interrupted run
+// resumes to the same final numbers.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/nn/module.h"
+#include "core/adam.h"
 #include "core/optim.h"
+#include "core/schedules.h"
 #include "datasets/batch.h"
 #include "datasets/image.h"
 #include "papers/common/classifier.h"
@@ -20,12 +26,32 @@
 
 namespace medrepro::papers {
 
+// Builds the optimiser over the parameters the loop trains.
+using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(std::vector<nn::Parameter*>)>;
+OptimizerFactory sgd_optimizer(SgdOptions options);
+OptimizerFactory adam_optimizer(AdamOptions options);
+
+// Which validation number the plateau schedule and early stopping watch.
+enum class Monitor { ValidationLoss, ValidationAccuracy };
+
 struct TrainingConfig {
   std::string name;  // shown in progress lines, stored in checkpoints
   int epochs = 30;
   size_t batch_size = 64;
   size_t evaluation_batch_size = 100;  // validation and test batches: a speed setting
-  SgdOptions sgd;                   // constant learning rate
+  SgdOptions sgd;                   // the optimiser when make_optimizer is empty
+  OptimizerFactory make_optimizer;  // empty: SGD with `sgd`
+  // Softmax cross-entropy weights per class (empty: unweighted), for training and validation loss.
+  std::vector<float> class_weights;
+  // At most one learning-rate schedule: Caffe's step policy per SGD step, or a
+  // reduction on a plateau of the monitored metric after each epoch.
+  std::optional<StepSchedule> step_schedule;
+  std::optional<PlateauOptions> plateau;  // its mode follows `monitor`
+  // Stops once the monitored metric has not improved for `patience` epochs (its
+  // mode follows `monitor`); the best epoch's weights are tested when asked.
+  std::optional<EarlyStoppingOptions> early_stopping;
+  bool restore_best_weights = true;
+  Monitor monitor = Monitor::ValidationLoss;
   uint64_t seed = 1;                // order of the mini-batches
   datasets::BatchOptions input;     // network input size and normalisation
   std::string checkpoint_path;      // empty: no checkpoints
@@ -43,6 +69,7 @@ struct EpochRecord {
   double train_loss = 0;  // mean over the epoch's batches, final classifier only
   double val_loss = 0, val_accuracy = 0;
   double seconds = 0;     // training time of this epoch (without validation)
+  double learning_rate = 0;  // at the epoch's last step
 };
 
 struct Prediction {
@@ -61,6 +88,10 @@ struct TrainingResult {
   double train_seconds = 0;  // sum of the epochs' training time, across resumes
   Evaluation test;           // empty when the run diverged
   bool resumed = false;
+  // With early stopping: the epoch (1-based) whose weights were tested, and
+  // whether training stopped before its last epoch.
+  int best_epoch = 0;
+  bool stopped_early = false;
   // The training loss became NaN or Inf at this step, or the validation loss did
   // after the epoch ending at it, or that epoch's mean training loss blew up while
   // staying finite (papers/common/divergence.h): training stopped there and the
@@ -74,7 +105,8 @@ report::Json epoch_records_to_json(const std::vector<EpochRecord>& records);
 std::vector<EpochRecord> epoch_records_from_json(const report::Json& json);
 
 Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
-                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions);
+                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions,
+                    const std::vector<float>& class_weights = {});
 
 TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& train,
                                 const std::vector<size_t>& val, const std::vector<size_t>& test,
