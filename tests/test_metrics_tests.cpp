@@ -4,6 +4,7 @@
 // Host only: nothing here uses the device.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -109,6 +110,29 @@ TEST_CASE("Wilcoxon signed-rank: ties share mean ranks and zero differences are 
   CHECK(r.n == 0);
   CHECK(r.p_two_sided == 1);
   CHECK_THROWS_AS(mx::wilcoxon_signed_rank(tied, std::vector<double>{1, 2}), medrepro::Error);
+}
+
+TEST_CASE("Wilcoxon signed-rank: the counted null distribution equals enumerating every sign assignment") {
+  // Twelve differences with two tie groups; the test's count must equal a
+  // brute-force pass over all 2^12 assignments of signs to the midranks.
+  const std::vector<double> d{0.5, -0.5, 1.25, 2, -2, 2, 3.5, -4, 4.5, 5, -6, 7};
+  const std::vector<double> ranks{1.5, 1.5, 3, 5, 5, 5, 7, 8, 9, 10, 11, 12};  // |d| midranks, by hand
+  double w_plus = 0;
+  for (size_t i = 0; i < d.size(); ++i)
+    if (d[i] > 0) w_plus += ranks[i];
+  size_t at_most = 0, at_least = 0;
+  for (unsigned signs = 0; signs < (1u << 12); ++signs) {
+    double sum = 0;
+    for (size_t i = 0; i < ranks.size(); ++i)
+      if (signs & (1u << i)) sum += ranks[i];
+    at_most += sum <= w_plus;
+    at_least += sum >= w_plus;
+  }
+  const double enumerated = std::min(1.0, 2.0 * double(std::min(at_most, at_least)) / 4096);
+  const mx::WilcoxonResult r = mx::wilcoxon_signed_rank(d, std::vector<double>(d.size(), 0.0));
+  CHECK(r.w_plus == w_plus);
+  CHECK(r.p_two_sided == doctest::Approx(enumerated).epsilon(1e-15));
+  CHECK(r.p_two_sided < 1);
 }
 
 TEST_CASE("Wilcoxon signed-rank: normal approximation above the exact limit") {
