@@ -20,6 +20,7 @@ TEST_CASE("normal CDF and quantile") {
   CHECK(mx::normal_cdf(0) == 0.5);
   CHECK(mx::normal_cdf(1.959963984540054) == doctest::Approx(0.975).epsilon(1e-14));
   CHECK(mx::normal_quantile(0.975) == doctest::Approx(1.959963984540054).epsilon(1e-14));
+  CHECK(mx::normal_quantile(0.975) == doctest::Approx(mx::kZ95).epsilon(1e-15));
   CHECK(mx::normal_quantile(0.995) == doctest::Approx(2.5758293035489004).epsilon(1e-14));
   CHECK(mx::normal_quantile(0.5) == doctest::Approx(0.0).epsilon(1e-15));
   CHECK(mx::normal_quantile(1e-10) == doctest::Approx(-6.361340902404056).epsilon(1e-12));

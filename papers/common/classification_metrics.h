@@ -16,9 +16,9 @@
 #include <span>
 #include <vector>
 
-namespace medrepro::metrics {
+#include "papers/common/distributions.h"
 
-inline constexpr double kZ95 = 1.959963984540054;  // normal_quantile(0.975)
+namespace medrepro::metrics {
 
 class ConfusionMatrix {
  public:

@@ -5,6 +5,8 @@
 // from a library so p-values and intervals are the same on every platform.
 namespace medrepro::metrics {
 
+inline constexpr double kZ95 = 1.959963984540054;  // normal_quantile(0.975): default for 95% intervals
+
 double normal_cdf(double z);
 // The z with normal_cdf(z) == p, for 0 < p < 1 (relative error ~1e-15).
 double normal_quantile(double p);

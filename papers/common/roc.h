@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "papers/common/classification_metrics.h"
+#include "papers/common/distributions.h"
 
 namespace medrepro::metrics {
 
