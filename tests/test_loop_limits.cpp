@@ -11,7 +11,6 @@
 
 #include "core/error.h"
 #include "core/loop_budget.h"
-#include "core/ops/batch_norm.h"
 #include "core/ops/gemm.h"
 #include "core/ops/pool2d.h"
 #include "core/ops/shape.h"
@@ -140,11 +139,6 @@ TEST_CASE("global_avg_pool2d: planes of 300 x 300, past one invocation's loop bu
 TEST_CASE("kernels that cannot split their loops refuse inputs past the budget instead of returning wrong numbers") {
   SUBCASE("softmax over 1.5 million classes") {
     CHECK_THROWS_AS(medrepro::softmax(Tensor::full({1, 1'500'000}, 0.0f)), medrepro::DeviceLimitExceeded);
-  }
-  SUBCASE("batch_norm statistics over 9 million values per channel") {
-    const Tensor x = Tensor::full({1, 1, 9'000'000}, 1.0f);
-    CHECK_THROWS_AS(medrepro::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true),
-                    medrepro::DeviceLimitExceeded);
   }
   SUBCASE("avg_pool2d with a 300 x 300 window") {
     const Tensor x = Tensor::full({1, 1, 300, 300}, 1.0f);
