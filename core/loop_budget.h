@@ -25,16 +25,25 @@
 //  column_sum                    outer * (inner + 1)                               taken only within the budget, else channel_sum
 //  channel_sum                   repeats * (ceil(span / lanes) + tree + 1)         each channel's outer*inner split into spans, summed again
 //  gemm, gemm_blocked            repeats * entries * (k + 1)                       k split into sub-products accumulated in C (gemm.cpp)
-//  gemm_reduce                   slices                                            slices of a sum over the batch capped at the budget
+//  gemm_reduce                   slices                                            slices of a sum over the batch capped at the budget;
+//                                                                                  refused (before any product) past it
 //  gemm_pack                     cols (= k of the packed operand)                  checked (packing only for short k)
 //  global_avg_pool2d             H * W                                             planes past the budget go through sum_axis
-//  batch_norm_stats              repeats * (2 * ceil(M / lanes) + 2 * (tree + 1))  checked: refused past the budget (M = N * spatial)
-//  batch_norm_backward_reduce    repeats * (ceil(M / lanes) + tree + 1)            checked: refused past the budget
-//  bce_with_logits               ceil(count / lanes) + tree + 1                    checked: refused past the budget
+//  batch_norm_stats              repeats * (2 * ceil(M / lanes) + 2 * (tree + 1))  taken only within the budget (M = N * spatial),
+//                                                                                  else batch_norm_span_sums
+//  batch_norm_span_sums          repeats * (ceil(span / lanes) + tree + 1)         each channel's M split into spans, run twice
+//                                                                                  (sums, then squares about the mean)
+//  batch_norm_stats_combine      spans                                             checked
+//  batch_norm_backward_reduce    repeats * (ceil(span / lanes) + tree + 1)         each channel's M split into spans, summed
+//                                                                                  again by channel_sum
+//  bce_with_logits               ceil(chunk / lanes) + tree + 1                    count split into chunks, one workgroup each,
+//                                                                                  chunk sums summed again by sum_axis
 //  cross_entropy                 2 * ceil(C / lanes) + 2 * (tree + 1)              checked: refused past the budget
-//  cross_entropy_reduce          ceil(N / lanes) + 2 * (tree + 1)                  checked: refused past the budget
+//  cross_entropy_reduce          ceil(chunk / lanes) + 2 * (tree + 1)              rows split into chunks, one workgroup each,
+//                                                                                  chunk sums reduced again as rows
 //  weighted_cross_entropy_nd     2 * C                                             checked: refused past the budget
-//  weighted_cross_entropy_nd_reduce  ceil(voxels / lanes) + 2 * (tree + 1)         checked: refused past the budget
+//  weighted_cross_entropy_nd_reduce  ceil(chunk / lanes) + 2 * (tree + 1)          voxels split into chunks, one workgroup
+//                                                                                  each, chunk sums reduced again as voxels
 //  softmax                       3 * ceil(C / lanes) + 2 * (tree + 1)              checked: refused past the budget
 //  softmax_backward              2 * ceil(C / lanes) + tree + 1                    checked: refused past the budget
 //  avg_pool2d, max_pool2d        kh * (kw + 1) (window; max_pool2d's is constant)  checked: refused past the budget
@@ -74,6 +83,14 @@ inline uint32_t tree_steps(uint32_t lanes) {
 
 // Turns of a grid-stride loop over `items` by `groups` workgroups.
 inline uint64_t grid_repeats(uint64_t items, uint64_t groups) { return groups == 0 ? 0 : (items + groups - 1) / groups; }
+
+// Items one workgroup of `lanes` may reduce in a strided walk followed by
+// `fixed` further back-edges (its shared-memory trees) within the budget. A
+// reduction over more is cut into chunks of this many, one workgroup each, whose
+// results a second launch combines in chunk order.
+inline uint64_t items_per_workgroup(uint32_t lanes, uint64_t fixed) {
+  return (kMaxLoopIterationsPerInvocation - fixed) * lanes;
+}
 
 // Back-edges of nested loops with these trip counts, outermost first: each turn of
 // an outer loop runs the inner loop anew (a + a * b + a * b * c ...).

@@ -9,11 +9,14 @@
 // softplus(-|x|) = log(1 + exp(-|x|)) never overflows; for tiny exp(-|x|) the series
 // e - e^2 / 2 keeps the relative accuracy that log(1 + e) would round away.
 // Each lane sums a fixed strided subset, then a fixed-shape tree: the same bits on every run.
+// More elements than one workgroup's loops may walk (core/loop_budget.h) are cut into
+// chunks of `chunk`, one workgroup each, which writes its chunk's sum (not divided
+// by count) to loss[g] for the host to sum again in chunk order.
 layout(std430, binding = 0) readonly buffer Logits { float x[]; };
 layout(std430, binding = 1) readonly buffer Targets { float t[]; };
 layout(std430, binding = 2) readonly buffer PosWeight { float pos_weight[]; };
 layout(std430, binding = 3) writeonly buffer Loss { float loss[]; };
-layout(push_constant) uniform Push { uint count; uint labels; uint has_pos_weight; } p;
+layout(push_constant) uniform Push { uint count; uint labels; uint has_pos_weight; uint chunk; } p;
 
 shared float partial[gl_WorkGroupSize.x];
 
@@ -25,7 +28,9 @@ float softplus_of_minus_abs(float v) {
 void main() {
   const uint lane = gl_LocalInvocationID.x, lanes = gl_WorkGroupSize.x;
   float sum = 0.0;
-  for (uint i = lane; i < p.count; i += lanes) {
+  const uint chunk_start = gl_WorkGroupID.x * p.chunk;
+  const uint chunk_end = min(p.count - chunk_start, p.chunk) + chunk_start;
+  for (uint i = chunk_start + lane; i < chunk_end; i += lanes) {
     float v = x[i], target = t[i];
     float weight = p.has_pos_weight != 0u ? pos_weight[i % p.labels] : 1.0;
     float c = 1.0 + (weight - 1.0) * target;
@@ -40,5 +45,11 @@ void main() {
     barrier();
     width = upper;
   }
-  if (lane == 0u) loss[0] = partial[0] / float(p.count);
+  if (lane == 0u) {
+    if (gl_NumWorkGroups.x > 1u) {
+      loss[gl_WorkGroupID.x] = partial[0];
+    } else {
+      loss[0] = partial[0] / float(p.count);
+    }
+  }
 }

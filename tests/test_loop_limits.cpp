@@ -11,11 +11,15 @@
 
 #include "core/error.h"
 #include "core/loop_budget.h"
-#include "core/ops/batch_norm.h"
+#include "core/ops/conv2d.h"
+#include "core/ops/conv3d.h"
 #include "core/ops/gemm.h"
+#include "core/ops/lrn.h"
 #include "core/ops/pool2d.h"
+#include "core/ops/pool3d.h"
 #include "core/ops/shape.h"
 #include "core/ops/softmax.h"
+#include "core/ops/upsample.h"
 #include "testing.h"
 
 using medrepro::Shape;
@@ -138,16 +142,63 @@ TEST_CASE("global_avg_pool2d: planes of 300 x 300, past one invocation's loop bu
 }
 
 TEST_CASE("kernels that cannot split their loops refuse inputs past the budget instead of returning wrong numbers") {
+  // Each refusal names the kernel whose loops would have been cut short.
   SUBCASE("softmax over 1.5 million classes") {
-    CHECK_THROWS_AS(medrepro::softmax(Tensor::full({1, 1'500'000}, 0.0f)), medrepro::DeviceLimitExceeded);
-  }
-  SUBCASE("batch_norm statistics over 9 million values per channel") {
-    const Tensor x = Tensor::full({1, 1, 9'000'000}, 1.0f);
-    CHECK_THROWS_AS(medrepro::batch_norm(x, Tensor(), Tensor(), Tensor(), Tensor(), true),
-                    medrepro::DeviceLimitExceeded);
+    CHECK_THROWS_WITH_AS(medrepro::softmax(Tensor::full({1, 1'500'000}, 0.0f)), doctest::Contains("softmax"),
+                         medrepro::DeviceLimitExceeded);
   }
   SUBCASE("avg_pool2d with a 300 x 300 window") {
     const Tensor x = Tensor::full({1, 1, 300, 300}, 1.0f);
-    CHECK_THROWS_AS(medrepro::avg_pool2d(x, medrepro::pool2d(300, 1, 0)), medrepro::DeviceLimitExceeded);
+    CHECK_THROWS_WITH_AS(medrepro::avg_pool2d(x, medrepro::pool2d(300, 1, 0)), doctest::Contains("avg_pool2d"),
+                         medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("conv2d_im2col with a 200 x 200 kernel") {
+    const Tensor x = Tensor::full({1, 1, 200, 200}, 1.0f), weight = Tensor::full({1, 1, 200, 200}, 1.0f);
+    CHECK_THROWS_WITH_AS(medrepro::conv2d(x, weight, Tensor()), doctest::Contains("conv2d_im2col"),
+                         medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("conv3d_vol2col over output rows of 32,799") {
+    const Tensor x = Tensor::full({1, 1, 1, 1, 32'800}, 1.0f), weight = Tensor::full({1, 1, 1, 1, 2}, 1.0f);
+    CHECK_THROWS_WITH_AS(medrepro::conv3d(x, weight, Tensor()), doctest::Contains("conv3d_vol2col"),
+                         medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("conv3d_col2vol: the backward of a 1 x 1 x 2 kernel over rows of 16,001") {
+    // The forward's rows of 16,000 fit; the backward walks the kernel and the output row per input.
+    Tensor x = Tensor::full({1, 1, 1, 1, 16'001}, 1.0f);
+    x.set_requires_grad();
+    const Tensor y = medrepro::conv3d(x, Tensor::full({1, 1, 1, 1, 2}, 1.0f), Tensor());
+    CHECK_THROWS_WITH_AS(y.backward(Tensor::full(y.shape(), 1.0f)), doctest::Contains("conv3d_col2vol"),
+                         medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("lrn over 32,769 channels") {
+    CHECK_THROWS_WITH_AS(medrepro::local_response_norm(Tensor::full({1, 32'769, 1, 1}, 1.0f)),
+                         doctest::Contains("lrn"), medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("upsample_backward of upsampling by 1 x 40,000") {
+    CHECK_THROWS_WITH_AS(
+        medrepro::upsample(Tensor::full({1, 1, 1, 1}, 1.0f), {1, 40'000}, medrepro::UpsampleMode::Nearest),
+        doctest::Contains("upsample_backward"), medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("max_pool3d and avg_pool3d with a 40 x 40 x 40 window") {
+    const Tensor x = Tensor::full({1, 1, 40, 40, 40}, 1.0f);
+    CHECK_THROWS_WITH_AS(medrepro::max_pool3d(x, medrepro::pool3d(40, 1)), doctest::Contains("max_pool3d"),
+                         medrepro::DeviceLimitExceeded);
+    CHECK_THROWS_WITH_AS(medrepro::avg_pool3d(x, medrepro::pool3d(40, 1)), doctest::Contains("avg_pool3d"),
+                         medrepro::DeviceLimitExceeded);
+  }
+  SUBCASE("gemm_reduce: a sum over 32,769 batch entries of k = 16,384, past the cap on slices") {
+    // Each entry needs a slice of its own (two do not fit one invocation's loops),
+    // and gemm_reduce would loop over more slices than the budget.
+    const int64_t k = 16'384;
+    medrepro::Gemm g;
+    g.m = 1;
+    g.n = 1;
+    g.k = k;
+    g.batch = 32'769;
+    g.sum_over_batch = true;
+    g.a = medrepro::MatrixView::row_major(Tensor::full({1, k}, 1.0f), k);  // the same A and B for every entry
+    g.b = medrepro::MatrixView::row_major(Tensor::full({k, 1}, 1.0f), 1);
+    g.c = medrepro::MatrixView::row_major(Tensor::empty({1, 1}), 1);
+    CHECK_THROWS_WITH_AS(medrepro::gemm(g), doctest::Contains("gemm_reduce"), medrepro::DeviceLimitExceeded);
   }
 }

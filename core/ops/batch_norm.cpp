@@ -8,6 +8,7 @@
 #include "core/kernels.h"
 #include "core/loop_budget.h"
 #include "core/ops/checks.h"
+#include "core/ops/gemm.h"
 
 namespace medrepro {
 namespace {
@@ -17,6 +18,18 @@ struct StatsPush {
   uint32_t outer, channels, inner;
   float eps, momentum, unbias;
   uint32_t update_running;
+};
+
+// Matches shaders/batch_norm_span_sums.comp.
+struct SpanSumsPush {
+  uint32_t outer, channels, inner, span, centred;
+};
+
+// Matches shaders/batch_norm_stats_combine.comp.
+struct CombinePush {
+  uint32_t channels, spans, count;
+  float eps, momentum, unbias;
+  uint32_t update_running, variance;
 };
 
 // Matches shaders/batch_norm_running_stats.comp.
@@ -32,7 +45,7 @@ struct ApplyPush {
 
 // Matches shaders/batch_norm_backward_reduce.comp.
 struct ReducePush {
-  uint32_t outer, channels, inner;
+  uint32_t outer, channels, inner, span;
 };
 
 // Matches shaders/batch_norm_backward_input.comp.
@@ -66,16 +79,61 @@ std::array<uint32_t, 3> channel_groups(uint32_t channels) {
 }
 
 // Loop back-edges of a per-channel reduction's invocation: `passes` strided walks
-// over a channel's values, each followed by a shared-memory tree, for every
-// channel its workgroup takes.
-uint64_t channel_reduction_iterations(uint32_t channels, uint64_t per_channel, uint64_t passes) {
+// over `span` values of a channel, each followed by a shared-memory tree, for
+// every channel its workgroup takes.
+uint64_t channel_reduction_iterations(uint32_t channels, uint64_t span, uint64_t passes) {
   const uint32_t lanes = reduction_workgroup_size();
   return grid_repeats(channels, channel_groups(channels)[0]) *
-         passes * ((per_channel + lanes - 1) / lanes + tree_steps(lanes) + 1);
+         passes * ((span + lanes - 1) / lanes + tree_steps(lanes) + 1);
 }
 
 std::string describe_channels(const Layout& layout) {
   return "batch_norm statistics over " + std::to_string(layout.per_channel()) + " values per channel";
+}
+
+// A channel's values cut into spans of `span`, one per workgroup row, so that a
+// reduction walking each span `passes` times stays within the loop budget; one
+// span covers the channel whenever it fits, which keeps those results as they were.
+struct ChannelSpans {
+  uint32_t span = 0, count = 1;
+};
+
+ChannelSpans channel_spans(const char* kernel, const Layout& layout, uint64_t passes) {
+  const uint64_t values = layout.per_channel();
+  if (channel_reduction_iterations(layout.channels, values, passes) <= kMaxLoopIterationsPerInvocation) {
+    return {layout.per_channel(), 1};
+  }
+  const uint64_t repeats = grid_repeats(layout.channels, channel_groups(layout.channels)[0]);
+  const uint32_t lanes = reduction_workgroup_size();
+  const uint64_t per_lane = kMaxLoopIterationsPerInvocation / (repeats * passes);
+  if (per_lane <= tree_steps(lanes) + 1) {
+    bound_loop_iterations(kernel, channel_reduction_iterations(layout.channels, 1, passes), describe_channels(layout));
+  }
+  const uint64_t span = (per_lane - tree_steps(lanes) - 1) * lanes;
+  const uint32_t spans = ceil_div(values, span);
+  if (spans > Context::get().limits().max_workgroup_count[1]) {
+    bound_loop_iterations(kernel, channel_reduction_iterations(layout.channels, values, passes),
+                          describe_channels(layout));
+  }
+  bound_loop_iterations(kernel, channel_reduction_iterations(layout.channels, span, passes), describe_channels(layout));
+  return {static_cast<uint32_t>(span), spans};
+}
+
+// batch_norm_stats for channels past one workgroup's loop budget: sums per span,
+// the mean from them, sums of squares about that mean per span, the variance.
+void split_batch_norm_stats(const Tensor& x, const Layout& layout, const ChannelSpans& spans, const StatsPush& stats_push,
+                            const Tensor& stats, Access running_mean, Access running_var) {
+  const Tensor partials = Tensor::empty({int64_t(spans.count), int64_t(layout.channels)});
+  bound_loop_iterations("batch_norm_stats_combine", spans.count, describe_channels(layout));
+  for (uint32_t variance = 0; variance <= 1; ++variance) {
+    launch_grid("batch_norm_span_sums", {x.read(), stats.read(), partials.write()},
+                SpanSumsPush{layout.outer, layout.channels, layout.inner, spans.span, variance},
+                {reduction_workgroup_size(), 1, 1}, {channel_groups(layout.channels)[0], spans.count, 1});
+    launch_linear("batch_norm_stats_combine", {partials.read(), stats.write(), running_mean, running_var},
+                  CombinePush{layout.channels, spans.count, layout.per_channel(), stats_push.eps, stats_push.momentum,
+                              stats_push.unbias, stats_push.update_running, variance},
+                  layout.channels);
+  }
 }
 
 void expect_channel_vector(const Tensor& t, int64_t channels, const char* what, const Tensor& x) {
@@ -133,12 +191,17 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
     const uint32_t m = layout.per_channel();
     const StatsPush push{layout.outer, layout.channels, layout.inner, eps, momentum,
                          static_cast<float>(double(m) / double(m - 1)), update ? 1u : 0u};
-    bound_loop_iterations("batch_norm_stats", channel_reduction_iterations(layout.channels, m, 2),
-                          describe_channels(layout));
-    launch_grid("batch_norm_stats",
-                {x.read(), stats.write(), update ? running_mean.write() : unused.write(),
-                 update ? running_var.write() : unused_var.write()},
-                push, {reduction_workgroup_size(), 1, 1}, channel_groups(layout.channels));
+    const Access running_mean_access = update ? running_mean.write() : unused.write();
+    const Access running_var_access = update ? running_var.write() : unused_var.write();
+    // batch_norm_stats walks each channel twice (sum, then squares about the mean);
+    // past the loop budget the two passes run in spans instead.
+    if (channel_reduction_iterations(layout.channels, m, 2) > kMaxLoopIterationsPerInvocation) {
+      split_batch_norm_stats(x, layout, channel_spans("batch_norm_span_sums", layout, 1), push, stats,
+                             running_mean_access, running_var_access);
+    } else {
+      launch_grid("batch_norm_stats", {x.read(), stats.write(), running_mean_access, running_var_access}, push,
+                  {reduction_workgroup_size(), 1, 1}, channel_groups(layout.channels));
+    }
   } else {
     launch_linear("batch_norm_running_stats", {running_mean.read(), running_var.read(), stats.write()},
                   RunningStatsPush{layout.channels, eps}, layout.channels);
@@ -162,12 +225,14 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
            const bool need_params = affine && (sink.needs(1) || sink.needs(2));
            Tensor sums = Tensor::empty({int64_t(layout.channels), 2});  // (sum dy, sum dy * xhat)
            if ((need_x && training) || need_params) {
-             bound_loop_iterations("batch_norm_backward_reduce",
-                                   channel_reduction_iterations(layout.channels, layout.per_channel(), 1),
-                                   describe_channels(layout));
-             launch_grid("batch_norm_backward_reduce", {x.read(), stats.read(), grad.read(), sums.write()},
-                         ReducePush{layout.outer, layout.channels, layout.inner}, {reduction_workgroup_size(), 1, 1},
-                         channel_groups(layout.channels));
+             const ChannelSpans spans = channel_spans("batch_norm_backward_reduce", layout, 1);
+             const Tensor span_sums =
+                 spans.count > 1 ? Tensor::empty({int64_t(spans.count), int64_t(layout.channels), 2}) : sums;
+             launch_grid("batch_norm_backward_reduce", {x.read(), stats.read(), grad.read(), span_sums.write()},
+                         ReducePush{layout.outer, layout.channels, layout.inner, spans.span},
+                         {reduction_workgroup_size(), 1, 1}, {channel_groups(layout.channels)[0], spans.count, 1});
+             // Each channel's two sums are columns of [spans, 2 * channels], added in span order.
+             if (spans.count > 1) channel_sum(sums, span_sums, spans.count, 2 * int64_t(layout.channels), 1, 0.0f);
            }
            if (need_x) {
              GradTarget t = sink.target(0);

@@ -1,19 +1,21 @@
 #include "core/ops/binary_loss.h"
 
 #include <algorithm>
+#include <string>
 
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
 #include "core/loop_budget.h"
 #include "core/ops/checks.h"
+#include "core/ops/shape.h"
 
 namespace medrepro {
 namespace {
 
 // Matches shaders/bce_with_logits.comp.
 struct ForwardPush {
-  uint32_t count, labels, has_pos_weight;
+  uint32_t count, labels, has_pos_weight, chunk;
 };
 
 // Matches shaders/bce_with_logits_backward.comp.
@@ -53,10 +55,17 @@ Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, const Tensor
 
   Tensor loss = Tensor::empty({1});
   const uint32_t lanes = reduction_workgroup_size();
-  bound_loop_iterations("bce_with_logits", (uint64_t(count) + lanes - 1) / lanes + tree_steps(lanes) + 1,
+  const uint64_t tree = tree_steps(lanes) + 1;
+  // Past one workgroup's loop budget, chunks of the logits are summed by a
+  // workgroup each and their sums summed again, in chunk order.
+  const uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(count, items_per_workgroup(lanes, tree)));
+  const uint32_t chunks = ceil_div(count, chunk);
+  bound_loop_iterations("bce_with_logits", (uint64_t(chunk) + lanes - 1) / lanes + tree,
                         "a mean over " + std::to_string(count) + " logits");
-  launch_grid("bce_with_logits", {logits.read(), targets.read(), weights.read(), loss.write()},
-              ForwardPush{count, labels, weighted ? 1u : 0u}, {reduction_workgroup_size(), 1, 1}, {1, 1, 1});
+  const Tensor chunk_sums = chunks > 1 ? Tensor::empty({int64_t(chunks)}) : loss;
+  launch_grid("bce_with_logits", {logits.read(), targets.read(), weights.read(), chunk_sums.write()},
+              ForwardPush{count, labels, weighted ? 1u : 0u, chunk}, {lanes, 1, 1}, {chunks, 1, 1});
+  if (chunks > 1) sum_middle_axis(chunk_sums, loss, 1, chunks, 1, static_cast<float>(1.0 / double(count)));
 
   record(loss, "bce_with_logits", {logits},
          [x = logits.detach(), t = targets.detach(), weights, count, labels, weighted](const Tensor& grad,

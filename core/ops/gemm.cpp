@@ -454,6 +454,8 @@ struct ReducePush {
 };
 
 void sliced_gemm(const Gemm& g, int64_t slices) {
+  // Refused before the products of the slices are recorded.
+  bound_loop_iterations("gemm_reduce", uint64_t(slices), describe_product(g));
   const int64_t per_slice = (g.batch + slices - 1) / slices;
   Tensor partials = Tensor::empty({slices, g.m, g.n});
   Gemm part = g;
@@ -470,7 +472,6 @@ void sliced_gemm(const Gemm& g, int64_t slices) {
                         index32(g.c.col_stride, "column stride"), index32(g.bias_offset, "bias offset"),
                         static_cast<uint32_t>(g.bias_mode), g.alpha, g.beta};
   const Tensor& bias = g.bias_mode != GemmBias::None ? g.bias : partials;
-  bound_loop_iterations("gemm_reduce", uint64_t(slices), describe_product(g));
   launch_linear("gemm_reduce", {partials.read(), g.c.tensor.write(), bias.read()}, push,
                 uint64_t(g.m) * uint64_t(g.n));
 }

@@ -1,6 +1,7 @@
 #include "core/ops/loss.h"
 
 #include <algorithm>
+#include <string>
 
 #include "core/autograd.h"
 #include "core/device.h"
@@ -22,8 +23,9 @@ struct RowsColumns {
   uint32_t columns;
 };
 
-struct Rows {
-  uint32_t rows;
+// Matches shaders/cross_entropy_reduce.comp.
+struct ReducePush {
+  uint32_t rows, chunk;
 };
 
 struct BackwardPush {
@@ -47,6 +49,28 @@ void check_shapes(const Tensor& logits, const Tensor& targets, const Tensor& cla
   }
 }
 
+// loss = sum(row_loss) / sum(row_weight) and denominator = sum(row_weight). Rows past
+// one workgroup's loop budget are summed in chunks, whose sums are reduced again
+// as rows (fixed order, the same bits on every run).
+void reduce_rows(const Tensor& row_loss, const Tensor& row_weight, uint32_t rows, const Tensor& loss,
+                 const Tensor& denominator) {
+  const uint32_t local = reduction_workgroup_size();
+  const uint64_t trees = 2 * (tree_steps(local) + 1);  // one for the losses, one for the weights
+  const uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(rows, items_per_workgroup(local, trees)));
+  const uint32_t chunks = ceil_div(rows, chunk);
+  bound_loop_iterations("cross_entropy_reduce", (uint64_t(chunk) + local - 1) / local + trees,
+                        std::to_string(rows) + " rows");
+  if (chunks == 1) {
+    launch_grid("cross_entropy_reduce", {row_loss.read(), row_weight.read(), loss.write(), denominator.write()},
+                ReducePush{rows, chunk}, {local, 1, 1}, {1, 1, 1});
+    return;
+  }
+  const Tensor chunk_loss = Tensor::empty({int64_t(chunks)}), chunk_weight = Tensor::empty({int64_t(chunks)});
+  launch_grid("cross_entropy_reduce", {row_loss.read(), row_weight.read(), chunk_loss.write(), chunk_weight.write()},
+              ReducePush{rows, chunk}, {local, 1, 1}, {chunks, 1, 1});
+  reduce_rows(chunk_loss, chunk_weight, chunks, loss, denominator);
+}
+
 }  // namespace
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const Tensor& class_weights) {
@@ -63,18 +87,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, const Tensor& 
   const Tensor denominator = Tensor::empty({1});
   Tensor loss = Tensor::empty({1});
   const uint32_t local = reduction_workgroup_size();
-  // Per row, two strided walks over the classes, each followed by a tree; then
-  // one workgroup walks the rows and runs two trees.
-  const uint64_t tree = tree_steps(local) + 1;
-  bound_loop_iterations("cross_entropy", 2 * ((uint64_t(columns) + local - 1) / local) + 2 * tree,
+  // Per row, two strided walks over the classes, each followed by a tree.
+  bound_loop_iterations("cross_entropy", 2 * ((uint64_t(columns) + local - 1) / local) + 2 * (tree_steps(local) + 1),
                         std::to_string(columns) + " classes");
-  bound_loop_iterations("cross_entropy_reduce", (uint64_t(rows) + local - 1) / local + 2 * tree,
-                        std::to_string(rows) + " rows");
   launch_grid("cross_entropy",
               {logits.read(), targets.read(), weights.read(), row_stats.write(), row_loss.write(), row_weight.write()},
               RowsColumns{rows, columns}, {local, 1, 1}, linear_groups(rows, 1));
-  launch_grid("cross_entropy_reduce", {row_loss.read(), row_weight.read(), loss.write(), denominator.write()},
-              Rows{rows}, {local, 1, 1}, {1, 1, 1});
+  reduce_rows(row_loss, row_weight, rows, loss, denominator);
 
   record(loss, "cross_entropy", {logits},
          [x = logits.detach(), t = targets.detach(), weights, row_stats, denominator, count, columns](

@@ -20,7 +20,7 @@ struct VoxelPush {
 
 // Matches shaders/weighted_cross_entropy_nd_reduce.comp.
 struct ReducePush {
-  uint32_t voxels, normalise;
+  uint32_t voxels, normalise, chunk;
 };
 
 // Matches shaders/weighted_cross_entropy_nd_backward.comp.
@@ -54,6 +54,30 @@ void check_shapes(const Tensor& logits, const Tensor& labels, const Tensor& clas
   }
 }
 
+// loss = sum(voxel_loss) / sum(voxel_weight) (normalise) or sum(voxel_loss), and the
+// denominator. Voxels past one workgroup's loop budget are summed in chunks,
+// whose sums are reduced again as voxels (fixed order, the same bits on every run).
+void reduce_voxels(const Tensor& voxel_loss, const Tensor& voxel_weight, uint32_t voxels, uint32_t normalise,
+                   const Tensor& loss, const Tensor& denominator) {
+  const uint32_t lanes = reduction_workgroup_size();
+  const uint64_t trees = 2 * (tree_steps(lanes) + 1);
+  const uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(voxels, items_per_workgroup(lanes, trees)));
+  const uint32_t chunks = ceil_div(voxels, chunk);
+  bound_loop_iterations("weighted_cross_entropy_nd_reduce", (uint64_t(chunk) + lanes - 1) / lanes + trees,
+                        "a mean over " + std::to_string(voxels) + " voxels");
+  if (chunks == 1) {
+    launch_grid("weighted_cross_entropy_nd_reduce",
+                {voxel_loss.read(), voxel_weight.read(), loss.write(), denominator.write()},
+                ReducePush{voxels, normalise, chunk}, {lanes, 1, 1}, {1, 1, 1});
+    return;
+  }
+  const Tensor chunk_loss = Tensor::empty({int64_t(chunks)}), chunk_weight = Tensor::empty({int64_t(chunks)});
+  launch_grid("weighted_cross_entropy_nd_reduce",
+              {voxel_loss.read(), voxel_weight.read(), chunk_loss.write(), chunk_weight.write()},
+              ReducePush{voxels, normalise, chunk}, {lanes, 1, 1}, {chunks, 1, 1});
+  reduce_voxels(chunk_loss, chunk_weight, chunks, normalise, loss, denominator);
+}
+
 }  // namespace
 
 Tensor weighted_cross_entropy_nd(const Tensor& logits, const Tensor& labels, const Tensor& class_weights,
@@ -71,19 +95,13 @@ Tensor weighted_cross_entropy_nd(const Tensor& logits, const Tensor& labels, con
   const Tensor voxel_weight = Tensor::empty({int64_t(voxels)});
   const Tensor denominator = Tensor::empty({1});
   Tensor loss = Tensor::empty({1});
-  const uint32_t lanes = reduction_workgroup_size();
   bound_loop_iterations("weighted_cross_entropy_nd", 2 * uint64_t(channels), std::to_string(channels) + " classes");
-  bound_loop_iterations("weighted_cross_entropy_nd_reduce",
-                        (uint64_t(voxels) + lanes - 1) / lanes + 2 * (tree_steps(lanes) + 1),
-                        "a mean over " + std::to_string(voxels) + " voxels");
   launch_linear("weighted_cross_entropy_nd",
                 {logits.read(), labels.read(), weights.read(), voxel_stats.write(), voxel_loss.write(),
                  voxel_weight.write()},
                 VoxelPush{voxels, channels, inner}, voxels);
-  const uint32_t normalise = reduction == SegmentationReduction::WeightedMean ? 1u : 0u;
-  launch_grid("weighted_cross_entropy_nd_reduce",
-              {voxel_loss.read(), voxel_weight.read(), loss.write(), denominator.write()},
-              ReducePush{voxels, normalise}, {reduction_workgroup_size(), 1, 1}, {1, 1, 1});
+  reduce_voxels(voxel_loss, voxel_weight, voxels, reduction == SegmentationReduction::WeightedMean ? 1u : 0u, loss,
+                denominator);
 
   record(loss, "weighted_cross_entropy_nd", {logits},
          [x = logits.detach(), y = labels.detach(), weights, voxel_stats, denominator, count, channels, inner](
