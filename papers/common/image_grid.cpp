@@ -4,16 +4,7 @@
 #include <cstdint>
 
 #include "core/error.h"
-#include "papers/common/files.h"
-
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#define STB_IMAGE_WRITE_STATIC
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#pragma GCC diagnostic ignored "-Wsign-conversion"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include <stb_image_write.h>
-#pragma GCC diagnostic pop
+#include "papers/common/png_file.h"
 
 namespace medrepro::report {
 
@@ -36,15 +27,7 @@ void write_tile_grid_png(const std::string& path, const Tiles& tiles, int column
       }
     }
   }
-  std::vector<uint8_t> encoded;
-  auto append = [](void* context, void* data, int size) {
-    auto* out = static_cast<std::vector<uint8_t>*>(context);
-    out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
-  };
-  if (!stbi_write_png_to_func(append, &encoded, width, height, 1, pixels.data(), width)) {
-    fail("Cannot encode PNG " + path);
-  }
-  write_file_atomically(path, std::string(encoded.begin(), encoded.end()));
+  write_png(path, width, height, 1, pixels);
 }
 
 }  // namespace medrepro::report

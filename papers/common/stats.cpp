@@ -1,6 +1,8 @@
 #include "papers/common/stats.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 
 namespace medrepro::report {
@@ -37,6 +39,14 @@ std::string format_summary(const Summary& s, int decimals) {
   if (s.n > 1) std::snprintf(buffer, sizeof buffer, "%.*f ± %.*f", decimals, s.mean, decimals, s.sd);
   else std::snprintf(buffer, sizeof buffer, "%.*f", decimals, s.mean);
   return buffer;
+}
+
+double quantile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double position = std::clamp(q, 0.0, 1.0) * double(sorted.size() - 1);
+  const size_t below = static_cast<size_t>(position);
+  const size_t above = std::min(below + 1, sorted.size() - 1);
+  return sorted[below] + (position - double(below)) * (sorted[above] - sorted[below]);
 }
 
 }  // namespace medrepro::report

@@ -15,4 +15,8 @@ Summary summarize(const std::vector<double>& values);
 // "81.2 ± 1.3" (mean ± SD), or "81.2" for a single value.
 std::string format_summary(const Summary& s, int decimals);
 
+// The q-quantile (0..1) of sorted values, interpolated linearly between order
+// statistics (R's type 7, NumPy's default); NaN for no values.
+double quantile(const std::vector<double>& sorted, double q);
+
 }  // namespace medrepro::report

@@ -12,9 +12,15 @@
 namespace medrepro::report {
 namespace {
 
-const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+// Okabe & Ito's palette, ordered so that the first colours differ most for
+// every kind of colour vision; yellow last, as it is faint on white.
+const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
-std::string escape(const std::string& s) {
+}  // namespace
+
+std::string plot_colour(size_t index) { return kColours[index % std::size(kColours)]; }
+
+std::string svg_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '<') out += "&lt;";
@@ -24,6 +30,8 @@ std::string escape(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 // About five round tick values covering [low, high].
 std::vector<double> ticks(double low, double high) {
@@ -67,6 +75,7 @@ std::string render_svg(const Plot& plot, int width, int height) {
     }
   }
   if (!std::isfinite(x_min)) x_min = 0, x_max = 1, y_min = 0, y_max = 1;
+  if (plot.x_max > plot.x_min) x_min = plot.x_min, x_max = plot.x_max;
   if (plot.y_max > plot.y_min) {
     y_min = plot.y_min, y_max = plot.y_max;
   } else if (y_max - y_min >= 1e-12) {
@@ -89,7 +98,7 @@ std::string render_svg(const Plot& plot, int width, int height) {
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << left + plot_w / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">"
-      << escape(plot.title) << "</text>\n";
+      << svg_escape(plot.title) << "</text>\n";
   // Grid and tick labels.
   for (double t : ticks(y_min, y_max)) {
     svg << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << fy(t) << "\" y2=\"" << fy(t)
@@ -114,13 +123,13 @@ std::string render_svg(const Plot& plot, int width, int height) {
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plot_w << "\" height=\"" << plot_h
       << "\" fill=\"none\" stroke=\"black\"/>\n"
       << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 12 << "\" text-anchor=\"middle\">"
-      << escape(plot.x_label) << (log_x ? " (log scale)" : "") << "</text>\n"
+      << svg_escape(plot.x_label) << (log_x ? " (log scale)" : "") << "</text>\n"
       << "<text transform=\"translate(18," << top + plot_h / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-      << escape(plot.y_label) << "</text>\n";
+      << svg_escape(plot.y_label) << "</text>\n";
   // Series, error bars and legend.
   for (size_t k = 0; k < plot.series.size(); ++k) {
     const Series& s = plot.series[k];
-    const char* colour = kColours[k % std::size(kColours)];
+    const std::string colour = plot_colour(s.colour >= 0 ? size_t(s.colour) : k);
     svg << "<polyline fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"2\""
         << (s.dashed ? " stroke-dasharray=\"6,4\"" : "") << " points=\"";
     for (size_t i = 0; i < s.x.size(); ++i) {
@@ -129,8 +138,10 @@ std::string render_svg(const Plot& plot, int width, int height) {
     svg << "\"/>\n";
     for (size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.y[i])) continue;
-      svg << "<circle cx=\"" << fx(s.x[i]) << "\" cy=\"" << fy(std::clamp(s.y[i], y_min, y_max))
-          << "\" r=\"2.5\" fill=\"" << colour << "\"/>\n";
+      if (s.markers) {
+        svg << "<circle cx=\"" << fx(s.x[i]) << "\" cy=\"" << fy(std::clamp(s.y[i], y_min, y_max))
+            << "\" r=\"2.5\" fill=\"" << colour << "\"/>\n";
+      }
       if (i < s.error.size() && s.error[i] > 0) {
         const double lo = std::max(s.y[i] - s.error[i], y_min), hi = std::min(s.y[i] + s.error[i], y_max);
         svg << "<line x1=\"" << fx(s.x[i]) << "\" x2=\"" << fx(s.x[i]) << "\" y1=\"" << fy(lo) << "\" y2=\""
@@ -141,7 +152,7 @@ std::string render_svg(const Plot& plot, int width, int height) {
     svg << "<line x1=\"" << left + plot_w + 12 << "\" x2=\"" << left + plot_w + 36 << "\" y1=\"" << ly
         << "\" y2=\"" << ly << "\" stroke=\"" << colour << "\" stroke-width=\"2\""
         << (s.dashed ? " stroke-dasharray=\"6,4\"" : "") << "/>\n<text x=\"" << left + plot_w + 42 << "\" y=\""
-        << ly + 4 << "\">" << escape(s.name) << "</text>\n";
+        << ly + 4 << "\">" << svg_escape(s.name) << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

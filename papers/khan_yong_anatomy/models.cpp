@@ -255,7 +255,8 @@ std::vector<LayerSummary> summarize(SequentialClassifier& model, int input_size)
     nn::Module& layer = body.layer(i);
     nn::reset_forward_flops();
     h = layer.forward(h);
-    rows.push_back({layer.describe(), h.shape(), layer.parameter_count(), nn::forward_flops()});
+    const Shape per_image(h.shape().begin() + 1, h.shape().end());
+    rows.push_back({layer.describe(), per_image, layer.parameter_count(), nn::forward_flops()});
   }
   model.train(was_training);
   return rows;

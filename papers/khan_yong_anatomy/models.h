@@ -8,6 +8,7 @@
 
 #include "core/nn/layers.h"
 #include "papers/common/classifier_training.h"
+#include "papers/common/model_summary.h"
 
 namespace khan_yong {
 
@@ -46,12 +47,9 @@ std::unique_ptr<SequentialClassifier> make_model(const std::string& name, int in
 // How the paper names it.
 std::string display_name(const std::string& model);
 
-struct LayerSummary {
-  std::string name;
-  Shape output;
-  int64_t parameters = 0;
-  double flops = 0;  // per image, forward, convolutions and fully connected layers
-};
+// One row per layer of the body: output shape per image, parameters, forward
+// FLOPs per image of convolutions and fully connected layers.
+using LayerSummary = medrepro::report::LayerRow;
 std::vector<LayerSummary> summarize(SequentialClassifier& model, int input_size);
 
 }  // namespace khan_yong

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -11,17 +10,24 @@
 #include "core/autograd.h"
 #include "core/nn/layers.h"
 #include "core/tensor.h"
+#include "papers/common/claims.h"
+#include "papers/common/comparison_table.h"
 #include "papers/common/divergence.h"
 #include "papers/common/files.h"
 #include "papers/common/image_grid.h"
+#include "papers/common/model_summary.h"
+#include "papers/common/report_text.h"
+#include "papers/common/run_header.h"
 #include "papers/common/stats.h"
 #include "papers/common/svg_plot.h"
 
 namespace khan_yong {
 namespace fs = std::filesystem;
-using medrepro::report::Json;
-using medrepro::report::Summary;
-using medrepro::report::summarize;
+namespace report = medrepro::report;
+using report::fixed;
+using report::Json;
+using report::Summary;
+using report::summarize;
 
 namespace {
 
@@ -32,27 +38,6 @@ constexpr double kValidationLossTolerance = 0.25;
 // Overfitting: the final validation loss exceeds its minimum by this factor
 // while the training loss kept falling after that minimum.
 constexpr double kOverfitRise = 1.10;
-
-std::string fixed(double v, int decimals) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, v);
-  return buffer;
-}
-
-std::string shape_text(const Shape& s) {
-  std::string out;
-  for (size_t i = 1; i < s.size(); ++i) out += (i > 1 ? "×" : "") + std::to_string(s[i]);
-  return out;
-}
-
-std::string human_count(double v) {
-  char buffer[32];
-  if (v >= 1e9) std::snprintf(buffer, sizeof buffer, "%.2f G", v / 1e9);
-  else if (v >= 1e6) std::snprintf(buffer, sizeof buffer, "%.2f M", v / 1e6);
-  else if (v >= 1e3) std::snprintf(buffer, sizeof buffer, "%.1f k", v / 1e3);
-  else std::snprintf(buffer, sizeof buffer, "%.0f", v);
-  return buffer;
-}
 
 // The runs of one model at one pool size, by seed; diverged ones only if asked.
 std::vector<const Run*> runs_of(const ReportInputs& in, const std::string& model, size_t pool,
@@ -72,13 +57,7 @@ size_t diverged_count(const ReportInputs& in, const std::string& model, size_t p
 
 // A mean ± SD over the completed runs, saying how many diverged (they have no test result).
 std::string summary_cell(const Summary& s, int decimals, size_t diverged) {
-  if (s.n == 0) return "all diverged";
-  std::string cell = medrepro::report::format_summary(s, decimals);
-  if (diverged > 0) {
-    cell.append(" (").append(std::to_string(s.n)).append(" of ").append(std::to_string(s.n + diverged));
-    cell.append(" seeds; ").append(std::to_string(diverged)).append(" diverged)");
-  }
-  return cell;
+  return report::format_over_runs(s, decimals, diverged);
 }
 
 std::vector<size_t> pool_sizes(const ReportInputs& in) {
@@ -137,12 +116,8 @@ double spearman(const std::vector<double>& a, const std::vector<double>& b) {
   return da > 0 && db > 0 ? num / std::sqrt(da * db) : 0.0;
 }
 
-std::string verdict(double reproduced, double reported, double tolerance) {
-  return std::abs(reproduced - reported) <= tolerance ? "agrees" : "differs";
-}
-
-medrepro::report::Tiles first_conv_filters(SequentialClassifier& network) {
-  medrepro::report::Tiles tiles;
+report::Tiles first_conv_filters(SequentialClassifier& network) {
+  report::Tiles tiles;
   for (medrepro::nn::Parameter* p : network.parameters()) {
     if (p->value.rank() != 4) continue;
     const Shape& w = p->value.shape();  // [O, 1, k, k]
@@ -164,12 +139,12 @@ void write_model_figures(const fs::path& out, const std::string& model, Sequenti
                          const medrepro::datasets::ImageSet& set, const std::vector<size_t>& test,
                          const medrepro::datasets::BatchOptions& input) {
   fs::create_directories(out / "figures");
-  medrepro::report::write_tile_grid_png((out / "figures" / (model + "_conv1_filters.png")).string(),
+  report::write_tile_grid_png((out / "figures" / (model + "_conv1_filters.png")).string(),
                                         first_conv_filters(network), 16, 4);
   // Feature maps after the first convolution and its ReLU, one test image per class.
   medrepro::NoGradGuard no_grad;
   network.eval();
-  medrepro::report::Tiles maps;
+  report::Tiles maps;
   const size_t shown = 16;
   for (size_t c = 0; c < set.class_names.size(); ++c) {
     auto it = std::find_if(test.begin(), test.end(), [&](size_t i) { return size_t(set.labels[i]) == c; });
@@ -191,7 +166,7 @@ void write_model_figures(const fs::path& out, const std::string& model, Sequenti
   }
   network.train();
   if (!maps.tiles.empty()) {
-    medrepro::report::write_tile_grid_png((out / "figures" / (model + "_conv1_feature_maps.png")).string(), maps,
+    report::write_tile_grid_png((out / "figures" / (model + "_conv1_feature_maps.png")).string(), maps,
                                           int(shown), std::max(1, 48 / std::max(1, maps.height)));
   }
 }
@@ -220,90 +195,63 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
   std::ostringstream md;
   md << "# Khan & Yong (2017), reproduced: anatomy classification on MedNIST\n\n"
      << "Generated by `papers/khan_yong_anatomy`; nothing below was typed by hand. Every number comes from the "
-        "run described here and is stored in `run.json` and `predictions/`.\n\n"
-     << "## The run\n\n"
-     << "| | |\n|---|---|\n"
-     << "| command | `" << in.run_info.command << "` |\n"
-     << "| commit | " << in.run_info.git_commit << " |\n"
-     << "| started (UTC) | " << in.run_info.started_utc << " |\n"
-     << "| device | " << in.run_info.device_name << " (" << in.run_info.device_vendor << ", "
-     << in.run_info.device_type << "), driver " << in.run_info.device_driver << ", Vulkan "
-     << in.run_info.vulkan_version << " |\n"
-     << "| profile | " << in.profile.name << ": " << in.profile.why << " |\n"
-     << "| seeds | " << in.profile.seeds << " (each seed: weight initialisation, mini-batch order, dropout) |\n"
-     << "| data | MedNIST (CC BY-SA 4.0), `" << set.source.filename().string() << "`, SHA-256 `" << set.sha256
-     << "` |\n"
-     << "| classes | ";
+        "run described here and is stored in `run.json` and `predictions/`.\n\n";
+  report::RunHeader header;
+  header.run = in.run_info;
+  std::string classes;
   for (size_t c = 0; c < set.class_names.size(); ++c) {
-    md << (c ? ", " : "") << set.class_names[c] << " (" << set.class_counts[c] << ")";
+    classes += (c ? ", " : "") + set.class_names[c] + " (" + std::to_string(set.class_counts[c]) + ")";
   }
-  md << " |\n"
-     << "| duplicates | " << in.test_split.dropped_duplicates
-     << " byte-identical copies dropped; no image has a copy on the other side of any split |\n"
-     << "| test set | " << in.test_split.test.size() << " images (" << in.profile.test_per_class
-     << " per class), the same for every run |\n"
-     << "| Table II training pool | " << largest << " images, of which 20% per class for validation |\n"
-     << "| training | SGD, lr 0.01, momentum 0.9, weight decay 0.0005 (Caffe convention), batch "
-     << in.profile.batch_size << ", " << in.profile.epochs << " epochs (at least " << in.profile.min_steps
-     << " SGD steps for small sets) |\n"
-     << "| wall time | " << fixed(in.wall_seconds, 0) << " s for this invocation; "
-     << fixed(training_seconds, 0) << " s of training in its runs |\n";
-  for (const Json& made : in.provenance.array()) {
-    md << "| runs made by | " << made["runs"].number() << " runs: commit " << made["git_commit"].string()
-       << ", " << made["device"]["name"].string() << " (driver " << made["device"]["driver"].string() << "), host "
-       << made["host"].string() << " |\n";
-  }
-  md << "\n";
+  header.rows = {
+      {"profile", in.profile.name + ": " + in.profile.why},
+      {"seeds", std::to_string(in.profile.seeds) + " (each seed: weight initialisation, mini-batch order, dropout)"},
+      {"data", "MedNIST (CC BY-SA 4.0), `" + set.source.filename().string() + "`, SHA-256 `" + set.sha256 + "`"},
+      {"classes", classes},
+      {"duplicates", std::to_string(in.test_split.dropped_duplicates) +
+                         " byte-identical copies dropped; no image has a copy on the other side of any split"},
+      {"test set", std::to_string(in.test_split.test.size()) + " images (" + std::to_string(in.profile.test_per_class) +
+                       " per class), the same for every run"},
+      {"Table II training pool", std::to_string(largest) + " images, of which 20% per class for validation"},
+      {"training", "SGD, lr 0.01, momentum 0.9, weight decay 0.0005 (Caffe convention), batch " +
+                       std::to_string(in.profile.batch_size) + ", " + std::to_string(in.profile.epochs) +
+                       " epochs (at least " + std::to_string(in.profile.min_steps) + " SGD steps for small sets)"},
+  };
+  header.wall_seconds = in.wall_seconds;
+  header.wall_detail = fixed(training_seconds, 0) + " s of training in its runs";
+  header.provenance = in.provenance;
+  md << report::render_run_header(header);
 
   // Table II.
-  md << "## Table II\n\nReported | reproduced (mean ± SD over " << in.profile.seeds
-     << " seeds) | verdict. Accuracies agree within ±" << kAccuracyTolerance << " points and validation loss within ±"
-     << kValidationLossTolerance << " (fixed before the run). Runtimes are compared as a ratio only: the paper "
-     << "used an " << reported["hardware"].string() << " on its full data; this run used "
-     << in.run_info.device_name << " on the profile above.\n\n"
-     << "| Model | Runtime (s) | Validation loss | Validation accuracy (%) | Test accuracy (%) |\n"
-     << "|---|---|---|---|---|\n";
-  std::ostringstream csv;
-  csv << "model,reported_runtime_s,runtime_s_mean,runtime_s_sd,reported_val_loss,val_loss_mean,val_loss_sd,"
-         "reported_val_acc,val_acc_mean,val_acc_sd,reported_test_acc,test_acc_mean,test_acc_sd,seeds\n";
+  using Kind = report::Measure::Kind;
+  report::ComparisonTable table_ii;
+  table_ii.measures = {
+      {"Runtime (s)", "runtime_s", 0, Kind::ratio, 0, false},
+      {"Val. loss", "val_loss", 3, Kind::tolerance, kValidationLossTolerance, false},
+      {"Val. acc. (%)", "val_acc", 1, Kind::tolerance, kAccuracyTolerance, false},
+      {"Test acc. (%)", "test_acc", 1, Kind::tolerance, kAccuracyTolerance, false},
+  };
   std::map<std::string, Summary> test_at_largest;
   for (const std::string& model : in.models) {
     const auto runs = runs_of(in, model, largest);
-    const Summary runtime = over(runs, [](const Run& r) { return r.result.train_seconds; });
-    const Summary val_loss = over(runs, [](const Run& r) { return r.result.epochs.back().val_loss; });
-    const Summary val_acc = over(runs, [](const Run& r) { return r.result.epochs.back().val_accuracy; });
-    const Summary test_acc = over(runs, [](const Run& r) { return r.result.test.accuracy; });
-    test_at_largest[model] = test_acc;
     const size_t diverged = diverged_count(in, model, largest);
     const Json& p = paper[model];
-    auto judged = [&](const Summary& summary, double paper_value, double tolerance) {
-      return summary.n == 0 ? std::string("n/a") : verdict(summary.mean, paper_value, tolerance);
-    };
-    md << "| " << display_name(model) << " | " << p["runtime_seconds"].number() << " | "
-       << summary_cell(runtime, 0, diverged) << " | ratio "
-       << fixed(runtime.mean / p["runtime_seconds"].number(), 3) << " | " << p["validation_loss"].number() << " | "
-       << summary_cell(val_loss, 3, diverged) << " | "
-       << judged(val_loss, p["validation_loss"].number(), kValidationLossTolerance) << " | "
-       << p["validation_accuracy"].number() << " | " << summary_cell(val_acc, 1, diverged) << " | "
-       << judged(val_acc, p["validation_accuracy"].number(), kAccuracyTolerance) << " | "
-       << p["test_accuracy"].number() << " | " << summary_cell(test_acc, 1, diverged) << " | "
-       << judged(test_acc, p["test_accuracy"].number(), kAccuracyTolerance) << " |\n";
-    csv << model << "," << p["runtime_seconds"].number() << "," << runtime.mean << "," << runtime.sd << ","
-        << p["validation_loss"].number() << "," << val_loss.mean << "," << val_loss.sd << ","
-        << p["validation_accuracy"].number() << "," << val_acc.mean << "," << val_acc.sd << ","
-        << p["test_accuracy"].number() << "," << test_acc.mean << "," << test_acc.sd << "," << runs.size() << "\n";
+    const Summary test_accuracy = over(runs, [](const Run& r) { return r.result.test.accuracy; });
+    test_at_largest[model] = test_accuracy;
+    table_ii.rows.push_back(
+        {display_name(model),
+         model,
+         {{p["runtime_seconds"].number(), over(runs, [](const Run& r) { return r.result.train_seconds; }), diverged},
+          {p["validation_loss"].number(), over(runs, [](const Run& r) { return r.result.epochs.back().val_loss; }),
+           diverged},
+          {p["validation_accuracy"].number(),
+           over(runs, [](const Run& r) { return r.result.epochs.back().val_accuracy; }), diverged},
+          {p["test_accuracy"].number(), test_accuracy, diverged}}});
   }
-  // The table above has 3 cells per column; fix the header to say so.
-  std::string table = md.str();
-  const std::string header = "| Model | Runtime (s) | Validation loss | Validation accuracy (%) | Test accuracy (%) |\n"
-                             "|---|---|---|---|---|\n";
-  const std::string wide = "| Model | Runtime (s) reported | reproduced | ratio | Val. loss reported | reproduced | "
-                           "verdict | Val. acc. reported | reproduced | verdict | Test acc. reported | reproduced | "
-                           "verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  table.replace(table.find(header), header.size(), wide);
-  md.str("");
-  md << table;
-  medrepro::report::write_file_atomically((out / "table_ii.csv").string(), csv.str());
+  md << "## Table II\n\nReported | reproduced (mean ± SD over " << in.profile.seeds << " seeds) | verdict. "
+     << report::describe_tolerances(table_ii) << " The paper used an " << reported["hardware"].string()
+     << " on its full data; this run used " << in.run_info.device_name << " on the profile above.\n\n"
+     << report::render_markdown(table_ii);
+  report::write_file_atomically((out / "table_ii.csv").string(), report::render_csv(table_ii));
 
   // Claims, judged at every training-set size.
   md << "\n## The paper's claims\n\n"
@@ -340,20 +288,26 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     md << (best ? "holds" : "does not hold") << " | " << (all_models ? (order ? "holds" : "does not hold") : "n/a")
        << " |\n";
   }
-  md << "\n- **(1) The proposed CNN has the best test accuracy**: holds at " << claim1_holds << " of "
-     << pools.size() << " sizes; at Table II's size it "
-     << (test_at_largest.count("proposed") &&
-                 std::all_of(test_at_largest.begin(), test_at_largest.end(),
-                             [&](const auto& kv) { return kv.first == "proposed" || test_at_largest["proposed"].mean > kv.second.mean; })
-             ? "holds"
-             : "does not hold")
-     << ".\n"
-     << "- **(2) proposed > AlexNet > LeNet > GoogLeNet**: holds at " << claim2_holds << " of " << pools.size()
-     << " sizes.\n";
+  const bool best_at_largest =
+      test_at_largest.count("proposed") &&
+      std::all_of(test_at_largest.begin(), test_at_largest.end(), [&](const auto& kv) {
+        return kv.first == "proposed" || test_at_largest["proposed"].mean > kv.second.mean;
+      });
+  const std::string of_sizes = " of " + std::to_string(pools.size()) + " sizes";
+  std::vector<report::Claim> claims = {
+      {"(1) The proposed CNN has the best test accuracy", "",
+       "holds at " + std::to_string(claim1_holds) + of_sizes + "; at Table II's size it " +
+           (best_at_largest ? "holds" : "does not hold"),
+       "", {}},
+      {"(2) proposed > AlexNet > LeNet > GoogLeNet", "", "holds at " + std::to_string(claim2_holds) + of_sizes, "", {}},
+  };
 
   // Claim 3: overfitting in the milestone models' curves at Table II's size.
-  md << "- **(3) The milestone models overfit** (validation loss at the last epoch above " << kOverfitRise
-     << "× its minimum while the training loss kept falling after that minimum; mean curves over seeds):\n";
+  report::Claim overfitting{"(3) The milestone models overfit",
+                            "validation loss at the last epoch above " + report::plain(kOverfitRise) +
+                                "× its minimum while the training loss kept falling after that minimum; mean curves "
+                                "over seeds",
+                            "", "", {}};
   for (const std::string& model : in.models) {
     const auto runs = runs_of(in, model, largest);
     const auto val = mean_curve(runs, [](const auto& e) { return e.val_loss; });
@@ -361,24 +315,32 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     if (val.empty()) continue;
     const size_t best = size_t(std::min_element(val.begin(), val.end()) - val.begin());
     const bool overfits = val.back() > kOverfitRise * val[best] && train.back() < train[best];
-    md << "  - " << display_name(model) << (model == "proposed" ? " (the paper says it does not)" : "") << ": "
-       << (overfits ? "overfits" : "does not overfit") << " (validation loss minimum " << fixed(val[best], 3)
-       << " at epoch " << best + 1 << ", last " << fixed(val.back(), 3) << "; training loss " << fixed(train[best], 3)
-       << " → " << fixed(train.back(), 3) << ")\n";
+    overfitting.parts.push_back(
+        {display_name(model) + (model == "proposed" ? " (the paper says it does not)" : ""), "",
+         overfits ? "overfits" : "does not overfit",
+         "validation loss minimum " + fixed(val[best], 3) + " at epoch " + std::to_string(best + 1) + ", last " +
+             fixed(val.back(), 3) + "; training loss " + fixed(train[best], 3) + " → " + fixed(train.back(), 3),
+         {}});
   }
+  claims.push_back(overfitting);
   // Claim 4.
-  md << "- **(4) Accuracy grows with the training-set size** (Spearman correlation of mean test accuracy with "
-        "size; holds when ≥ 0.9 and the largest size beats the smallest):\n";
+  report::Claim growth{"(4) Accuracy grows with the training-set size",
+                       "Spearman correlation of mean test accuracy with size; holds when ≥ 0.9 and the largest size "
+                       "beats the smallest",
+                       "", "", {}};
   for (const std::string& model : in.models) {
     const auto& y = curve_means[model];
     if (std::any_of(y.begin(), y.end(), [](double v) { return std::isnan(v); })) {
-      md << "  - " << display_name(model) << ": not judged (every seed diverged at some size)\n";
+      growth.parts.push_back({display_name(model), "", "not judged", "every seed diverged at some size", {}});
       continue;
     }
     const double rho = spearman(curve_x, y);
-    md << "  - " << display_name(model) << ": ρ = " << fixed(rho, 2) << ", " << fixed(y.front(), 1) << "% → "
-       << fixed(y.back(), 1) << "%: " << (rho >= 0.9 && y.back() > y.front() ? "holds" : "does not hold") << "\n";
+    growth.parts.push_back({display_name(model), "", rho >= 0.9 && y.back() > y.front() ? "holds" : "does not hold",
+                            "ρ = " + fixed(rho, 2) + ", " + fixed(y.front(), 1) + "% → " + fixed(y.back(), 1) + "%",
+                            {}});
   }
+  claims.push_back(growth);
+  md << "\n" << report::render_claims(claims);
 
   // Runs whose training loss became NaN or Inf: a result of the protocol (SGD at the
   // paper's learning rate), so they are listed rather than hidden or re-run.
@@ -408,16 +370,9 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
   for (const std::string& model : in.models) {
     const int size = input_size_for(in.profile, model);
     auto network = make_model(model, size, static_cast<int>(set.class_names.size()), 1);
-    const auto rows = summarize(*network, size);
-    double flops = 0;
-    for (const auto& r : rows) flops += r.flops;
-    md << "\n### " << display_name(model) << " (" << size << "×" << size << " input; "
-       << human_count(double(network->parameter_count())) << " parameters in total, "
-       << human_count(flops) << "FLOP per image)\n\n| Layer | Output | Parameters | FLOPs |\n|---|---|---|---|\n";
-    for (const auto& r : rows) {
-      md << "| " << r.name << " | " << shape_text(r.output) << " | " << human_count(double(r.parameters)) << " | "
-         << (r.flops > 0 ? human_count(r.flops) : "") << " |\n";
-    }
+    const report::ModelSummary summary{display_name(model), std::to_string(size) + "×" + std::to_string(size) + " input",
+                                       network->parameter_count(), summarize(*network, size)};
+    md << "\n" << report::render_model_summary(summary);
   }
 
   // Figures.
@@ -432,29 +387,44 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     }
     std::vector<double> epochs;
     for (size_t e = 1; e <= runs.front()->result.epochs.size(); ++e) epochs.push_back(double(e));
-    medrepro::report::Plot losses{"Fig. " + figure_number.at(model) + ": " + display_name(model) + ", mean of " +
-                                      std::to_string(runs.size()) + " seeds",
-                                  "epoch", "loss", false, {}, 0, 0};
-    losses.series.push_back({"training loss", epochs, mean_curve(runs, [](const auto& e) { return e.train_loss; }), {}, false});
-    losses.series.push_back({"validation loss", epochs, mean_curve(runs, [](const auto& e) { return e.val_loss; }), {}, true});
+    report::Plot losses{.title = "Fig. " + figure_number.at(model) + ": " + display_name(model) + ", mean of " +
+                                 std::to_string(runs.size()) + " seeds",
+                        .x_label = "epoch",
+                        .y_label = "loss"};
+    losses.series.push_back({.name = "training loss",
+                             .x = epochs,
+                             .y = mean_curve(runs, [](const auto& e) { return e.train_loss; })});
+    losses.series.push_back({.name = "validation loss",
+                             .x = epochs,
+                             .y = mean_curve(runs, [](const auto& e) { return e.val_loss; }),
+                             .dashed = true});
     const std::string loss_file = "figures/fig" + figure_number.at(model) + "_" + model + "_loss.svg";
-    medrepro::report::write_svg((out / loss_file).string(), losses);
-    medrepro::report::Plot accuracy{"Fig. " + figure_number.at(model) + ": " + display_name(model) +
-                                        ", validation accuracy",
-                                    "epoch", "validation accuracy (%)", false, {}, 0, 100};
-    accuracy.series.push_back({"validation accuracy", epochs,
-                               mean_curve(runs, [](const auto& e) { return e.val_accuracy; }), {}, false});
+    report::write_svg((out / loss_file).string(), losses);
+    report::Plot accuracy{.title = "Fig. " + figure_number.at(model) + ": " + display_name(model) +
+                                   ", validation accuracy",
+                          .x_label = "epoch",
+                          .y_label = "validation accuracy (%)",
+                          .y_min = 0,
+                          .y_max = 100};
+    accuracy.series.push_back({.name = "validation accuracy",
+                               .x = epochs,
+                               .y = mean_curve(runs, [](const auto& e) { return e.val_accuracy; })});
     const std::string accuracy_file = "figures/fig" + figure_number.at(model) + "_" + model + "_accuracy.svg";
-    medrepro::report::write_svg((out / accuracy_file).string(), accuracy);
+    report::write_svg((out / accuracy_file).string(), accuracy);
     md << "- Fig. " << figure_number.at(model) << " (" << display_name(model) << "): [loss](" << loss_file
        << "), [validation accuracy](" << accuracy_file << ")\n";
   }
-  medrepro::report::Plot curve{"Fig. 13: test accuracy against training-set size (mean ± SD over seeds)",
-                               "training images", "test accuracy (%)", true, {}, 0, 100};
+  report::Plot curve{.title = "Fig. 13: test accuracy against training-set size (mean ± SD over seeds)",
+                     .x_label = "training images",
+                     .y_label = "test accuracy (%)",
+                     .log_x = true,
+                     .y_min = 0,
+                     .y_max = 100};
   for (const std::string& model : in.models) {
-    curve.series.push_back({display_name(model), curve_x, curve_means[model], curve_sds[model], false});
+    curve.series.push_back(
+        {.name = display_name(model), .x = curve_x, .y = curve_means[model], .error = curve_sds[model]});
   }
-  medrepro::report::write_svg((out / "figures/fig13_learning_curve.svg").string(), curve);
+  report::write_svg((out / "figures/fig13_learning_curve.svg").string(), curve);
   md << "- Fig. 13: [test accuracy against training-set size](figures/fig13_learning_curve.svg)\n";
   for (const std::string& model : in.models) {
     md << "- Figs. 7–11 (" << display_name(model) << "): [conv1 filters](figures/" << model
@@ -477,48 +447,59 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
         for (float v : prediction.probabilities) p << "," << v;
         p << "\n";
       }
-      medrepro::report::write_file_atomically(
+      report::write_file_atomically(
           (out / "predictions" / (model + "_seed" + std::to_string(run->seed) + ".csv")).string(), p.str());
     }
   }
 
   // Deviations.
-  md << "\n## Deviations from the paper\n\n"
-     << "1. **Data.** The paper's NLM anatomy images (lung, liver, heart, kidney, lumbar spine; CT, MRI, PET, "
-        "ultrasound, X-ray) are not public. MedNIST's AbdomenCT, BreastMRI, ChestCT, CXR and Hand stand in: "
-        "five classes of CT, MRI and X-ray, with one anatomy (chest) in two modalities. MedNIST is far easier "
-        "(each class is one modality and one body part, 64×64 greyscale), so high accuracies are expected and "
-        "Table II's absolute values are not.\n"
-     << "2. **Training pool and epochs.** " << (in.profile.name == "paper"
-            ? "As in the paper: 37,198 training images (20% of each class for validation), 30 epochs."
+  const std::vector<report::Deviation> deviations = {
+      {"Data",
+       "The paper's NLM anatomy images (lung, liver, heart, kidney, lumbar spine; CT, MRI, PET, ultrasound, X-ray) "
+       "are not public. MedNIST's AbdomenCT, BreastMRI, ChestCT, CXR and Hand stand in: five classes of CT, MRI and "
+       "X-ray, with one anatomy (chest) in two modalities. MedNIST is far easier (each class is one modality and one "
+       "body part, 64×64 greyscale), so high accuracies are expected and Table II's absolute values are not."},
+      {"Training pool and epochs",
+       (in.profile.name == "paper"
+            ? std::string("As in the paper: 37,198 training images (20% of each class for validation), 30 epochs.")
             : "This profile trains on " + std::to_string(largest) + " images (not 37,198) for " +
-                  std::to_string(in.profile.epochs) + " epochs (not 30), to fit the device: " + in.profile.why + ".")
-     << " Training sets smaller than " << in.profile.min_steps << " SGD steps' worth get more epochs, so that "
-        "the smallest sets of Figure 13 are trained at all.\n"
-     << "3. **Input size.** " << (in.profile.input_size > 0
+                  std::to_string(in.profile.epochs) + " epochs (not 30), to fit the device: " + in.profile.why + ".") +
+           " Training sets smaller than " + std::to_string(in.profile.min_steps) +
+           " SGD steps' worth get more epochs, so that the smallest sets of Figure 13 are trained at all."},
+      {"Input size",
+       (in.profile.input_size > 0
             ? "All models see MedNIST's native " + std::to_string(in.profile.input_size) + "×" +
                   std::to_string(in.profile.input_size) + " images instead of their native sizes."
-            : "LeNet 28×28, AlexNet and the proposed CNN 227×227, GoogLeNet 224×224, resized bilinearly from 64×64.")
-     << " Inputs are greyscale (one channel), where the reference nets take three.\n"
-     << "4. **Validation split.** A fixed random 20% of each class's training pool (the paper: a random 20%); "
-        "the test set is fixed across seeds; seeds vary initialisation, batch order and dropout.\n"
-     << "5. **Proposed CNN ambiguities.** Table I gives no padding; with none, conv3 and conv4 cannot run on "
-        "small maps, so convolutions 2–4 pad by half their kernel (2, 1, 1). ReLU follows every convolution "
-        "(Eq. 2). fc6 is the classifier (the text's \"fc6 ... 4096 dimensional\" contradicts a five-way output). "
-        "conv3 has 384 and conv4 256 maps, as Table I says.\n"
-     << "6. **AlexNet and GoogLeNet.** Caffe's reference definitions (bvlc_alexnet, bvlc_googlenet) without "
-        "AlexNet's two-GPU grouping (groups = 1 everywhere). GoogLeNet's final 7×7 average pooling is a global "
-        "average pooling, and its side heads pool with a 5×5/3 window only where the map is at least 5×5 (smaller "
-        "maps use the largest window that fits). Test accuracy is read from the final classifier.\n"
-     << "7. **Initialisation and input scaling** follow the Caffe/DIGITS reference networks (LeNet: Xavier, pixels "
-        "scaled to [0, 1]; AlexNet and the proposed CNN: Gaussian 0.01/0.005, raw pixels minus the training mean; "
-        "GoogLeNet: Xavier, raw pixels minus the mean); the paper does not say.\n"
-     << "8. **Hardware and runtime.** The paper timed a GTX 980M on the full set; runtimes here are this device's "
-        "training time (validation excluded) on this profile, so only their ratios are shown.\n"
-     << "9. **Figures 7–11** show first-layer filters and feature maps of the first seed's Table II model, as "
-        "PNG files, not the paper's visualisation tool's layout.\n";
+            : std::string("LeNet 28×28, AlexNet and the proposed CNN 227×227, GoogLeNet 224×224, resized bilinearly "
+                          "from 64×64.")) +
+           " Inputs are greyscale (one channel), where the reference nets take three."},
+      {"Validation split",
+       "A fixed random 20% of each class's training pool (the paper: a random 20%); the test set is fixed across "
+       "seeds; seeds vary initialisation, batch order and dropout."},
+      {"Proposed CNN ambiguities",
+       "Table I gives no padding; with none, conv3 and conv4 cannot run on small maps, so convolutions 2–4 pad by "
+       "half their kernel (2, 1, 1). ReLU follows every convolution (Eq. 2). fc6 is the classifier (the text's "
+       "\"fc6 ... 4096 dimensional\" contradicts a five-way output). conv3 has 384 and conv4 256 maps, as Table I "
+       "says."},
+      {"AlexNet and GoogLeNet",
+       "Caffe's reference definitions (bvlc_alexnet, bvlc_googlenet) without AlexNet's two-GPU grouping (groups = 1 "
+       "everywhere). GoogLeNet's final 7×7 average pooling is a global average pooling, and its side heads pool with "
+       "a 5×5/3 window only where the map is at least 5×5 (smaller maps use the largest window that fits). Test "
+       "accuracy is read from the final classifier."},
+      {"Initialisation and input scaling",
+       "As in the Caffe/DIGITS reference networks (LeNet: Xavier, pixels scaled to [0, 1]; AlexNet and the proposed "
+       "CNN: Gaussian 0.01/0.005, raw pixels minus the training mean; GoogLeNet: Xavier, raw pixels minus the mean); "
+       "the paper does not say."},
+      {"Hardware and runtime",
+       "The paper timed a GTX 980M on the full set; runtimes here are this device's training time (validation "
+       "excluded) on this profile, so only their ratios are shown."},
+      {"Figures 7–11",
+       "First-layer filters and feature maps of the first seed's Table II model, as PNG files, not the paper's "
+       "visualisation tool's layout."},
+  };
+  md << "\n## Deviations from the paper\n\n" << report::render_deviations(deviations);
 
-  medrepro::report::write_file_atomically((out / "report.md").string(), md.str());
+  report::write_file_atomically((out / "report.md").string(), md.str());
 
   Json run;
   run.set("run", in.run_info.to_json());
