@@ -232,25 +232,44 @@ Checkpoint capture_training_state(nn::Module& model, const Optimizer* optimizer)
   return checkpoint;
 }
 
-void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Optimizer* optimizer) {
+namespace {
+
+// Copies checkpoint tensors into device tensors, all or none: every key is found
+// and every shape checked before the first copy.
+void copy_all_or_nothing(const Checkpoint& checkpoint,
+                         const std::vector<std::pair<std::string, Tensor>>& keyed_destinations,
+                         const std::string& missing_hint) {
   std::vector<std::pair<const HostTensor*, Tensor>> assignments;
-  auto plan = [&](const std::string& key, const Tensor& destination) {
+  for (const auto& [key, destination] : keyed_destinations) {
     auto it = checkpoint.tensors.find(key);
-    if (it == checkpoint.tensors.end()) fail("Checkpoint has no tensor " + key + ": it was saved from another model");
+    if (it == checkpoint.tensors.end()) fail("Checkpoint has no tensor " + key + ": " + missing_hint);
     if (it->second.shape != destination.shape()) {
       fail("Checkpoint tensor " + key + " has shape " + to_string(it->second.shape) + ", the model expects " +
            to_string(destination.shape()));
     }
     assignments.emplace_back(&it->second, destination);
-  };
-  for (const auto& [name, tensor] : training_tensors(model, optimizer)) plan(name, tensor);
+  }
   for (auto& [source, destination] : assignments) {
     copy_into(destination, Tensor::from_host(source->shape, source->values));
   }
+}
+
+}  // namespace
+
+void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Optimizer* optimizer) {
+  copy_all_or_nothing(checkpoint, training_tensors(model, optimizer), "it was saved from another model");
   if (optimizer) {
     std::vector<std::pair<std::string, std::string>> host(checkpoint.metadata.begin(), checkpoint.metadata.end());
     optimizer->restore_host_state(host);
   }
+}
+
+size_t load_module_state(const Checkpoint& checkpoint, const std::string& source_prefix, nn::Module& module) {
+  std::vector<std::pair<std::string, Tensor>> keyed;
+  for (nn::Parameter* p : module.parameters()) keyed.emplace_back("model." + source_prefix + p->name, p->value);
+  for (auto& [name, buffer] : module.buffers()) keyed.emplace_back("buffer." + source_prefix + name, buffer);
+  copy_all_or_nothing(checkpoint, keyed, "the source model has no module '" + source_prefix + "' of this shape");
+  return keyed.size();
 }
 
 }  // namespace medrepro

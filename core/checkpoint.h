@@ -43,5 +43,10 @@ Checkpoint capture_training_state(nn::Module& model, const Optimizer* optimizer)
 // Copies the state back to the device; a missing tensor or a shape mismatch is an
 // Error naming the tensor and both shapes, and nothing is changed in that case.
 void restore_training_state(const Checkpoint& checkpoint, nn::Module& model, Optimizer* optimizer);
+// Loads one module's weights from another model's checkpoint: each parameter and
+// buffer `name` of `module` from the source model's `source_prefix + name` (e.g.
+// a segmentation network's "encoder." into a classifier's feature extractor).
+// All or nothing, as above; returns how many tensors were loaded.
+size_t load_module_state(const Checkpoint& checkpoint, const std::string& source_prefix, nn::Module& module);
 
 }  // namespace medrepro

@@ -48,8 +48,23 @@ void Module::set_training_step(int64_t step) {
 }
 
 void Module::train(bool training) {
-  training_ = training;
-  for (auto& [name, child] : children_) child->train(training);
+  training_asked_ = training;
+  training_ = training && !frozen_;
+  for (auto& [name, child] : children_) child->train(training_);
+}
+
+void Module::freeze(bool frozen) {
+  frozen_ = frozen;
+  for (Parameter* p : parameters()) p->value.set_requires_grad(!frozen);
+  train(training_asked_);
+}
+
+std::vector<Parameter*> Module::trainable_parameters() {
+  std::vector<Parameter*> out;
+  for (Parameter* p : parameters()) {
+    if (p->value.requires_grad()) out.push_back(p);
+  }
+  return out;
 }
 
 }  // namespace medrepro::nn

@@ -49,6 +49,15 @@ class Module {
   void eval() { train(false); }
   bool training() const { return training_; }
 
+  // A frozen module keeps its weights while the model around it trains: its
+  // parameters take no gradient (backward stops at them), trainable_parameters()
+  // leaves them out of the optimiser, and it stays in evaluation mode (batch norm
+  // uses its running statistics, dropout passes through) whatever train() says.
+  void freeze(bool frozen = true);
+  bool frozen() const { return frozen_; }
+  // The parameters an optimiser should update: those of modules not frozen.
+  std::vector<Parameter*> trainable_parameters();
+
  protected:
   Parameter& add_parameter(const std::string& name, Tensor value, float lr_mult = 1.0f, float decay_mult = 1.0f);
   void add_buffer(const std::string& name, const Tensor& value) { buffers_.emplace_back(name, value); }
@@ -68,6 +77,8 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::unique_ptr<Module>>> children_;
   bool training_ = true;
+  bool training_asked_ = true;  // by the last train(): what an unfrozen module returns to
+  bool frozen_ = false;
 };
 
 }  // namespace medrepro::nn

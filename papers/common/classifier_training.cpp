@@ -178,8 +178,9 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     fail(config.name + ": " + std::to_string(config.class_weights.size()) + " class weights for " +
          std::to_string(set.class_names.size()) + " classes");
   }
+  const std::vector<nn::Parameter*> trained = model.trainable_parameters();  // frozen modules left out
   const std::unique_ptr<Optimizer> optimizer =
-      config.make_optimizer ? config.make_optimizer(model.parameters()) : sgd_optimizer(config.sgd)(model.parameters());
+      config.make_optimizer ? config.make_optimizer(trained) : sgd_optimizer(config.sgd)(trained);
   const Tensor class_weights = config.class_weights.empty()
                                    ? Tensor()
                                    : Tensor::from_host({int64_t(config.class_weights.size())}, config.class_weights);
