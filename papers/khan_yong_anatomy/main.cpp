@@ -47,14 +47,16 @@ namespace {
 const std::string kUsage = std::string(
     "usage: khan_yong_anatomy [--profile smoke|cpu|paper] [--data PATH] [--out DIR] [--device N]\n"
     "                         [--seeds N] [--epochs N] [--batch N] [--pool-per-class N] [--input-size N]\n"
-    "                         [--sizes N] [--models lenet,alexnet,googlenet,proposed]\n"
+    "                         [--sizes N] [--checkpoint-interval SECONDS] [--models lenet,alexnet,googlenet,proposed]\n"
     "                         [--classes AbdomenCT,BreastMRI,ChestCT,CXR,Hand] [--resume] [--validation]\n"
     "                         [--plan] [--shard i/n] [--report-only]\n"
     "Trains the four CNNs of Khan & Yong (2017) on MedNIST and writes Table II, Figures 4-13 and a report\n"
     "to --out (default: reports/khan_yong_anatomy in the source tree). Default profile: 'paper' on a GPU,\n"
     "'cpu' on a CPU driver. --seeds, --epochs, --batch, --pool-per-class (training + validation images per\n"
     "class at Table II's size), --input-size (pixels, all models) and --sizes (Figure 13's training-set sizes)\n"
-    "change the profile's values. Shards and --report-only must be given the same profile and options.\n") +
+    "change the profile's values. A run writes a checkpoint at the end of an epoch once\n"
+    "--checkpoint-interval seconds of training (default 60; 0: every epoch) have passed since its last.\n"
+    "Shards and --report-only must be given the same profile and options.\n") +
     RunnerOptions::usage();
 
 // MedNIST stands in for the paper's NLM set, which is not public: CT, MRI and
@@ -161,6 +163,8 @@ int run(int argc, char** argv) {
       {"pool-per-class", args.positive("pool-per-class", 0)},
       {"input-size", args.positive("input-size", 0)},
       {"sizes", args.positive("sizes", 0)}};
+  const double checkpoint_interval = args.number("checkpoint-interval", 60);
+  if (!(checkpoint_interval >= 0)) medrepro::fail("--checkpoint-interval must be 0 or more seconds");
   const std::vector<std::string> models = split_list(args.text("models", "lenet,alexnet,googlenet,proposed"));
   const std::vector<std::string> classes = split_list(args.text("classes", ""));
   const RunnerOptions runner_options =
@@ -252,7 +256,7 @@ int run(int argc, char** argv) {
       config.seed = uint64_t(training.seed);
       config.input = input_for(training.model, input_size, mean_pixel(set, training.split.train));
       config.checkpoint_path = run_context.checkpoint_path();
-      config.checkpoint_interval_seconds = 60;  // an interruption loses at most about a minute of training
+      config.checkpoint_interval_seconds = checkpoint_interval;  // what an interruption may lose
       config.plan_progress = [&](double fraction) { return run_context.plan_progress(fraction); };
       auto network = make_model(training.model, input_size, class_count, uint64_t(training.seed) * 1000);
       run.result = medrepro::papers::train_classifier(*network, set, training.split.train, training.split.val,
