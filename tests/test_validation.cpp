@@ -70,6 +70,7 @@ TEST_CASE("synchronization validation reports what a barrier the stream leaves o
     });
     CHECK_MESSAGE(any_contains(messages, "SYNC-HAZARD-READ-AFTER-WRITE"), messages.size() << " message(s)");
   }
+  // Caught only by the layer's check between submissions (see core/device.cpp).
   SUBCASE("a copy reading what a fill of the previous submission wrote") {
     const auto messages = messages_without_barriers([] {
       Tensor source = Tensor::full({1024}, 1.0f);
@@ -98,7 +99,14 @@ TEST_CASE("synchronization validation reports what a barrier the stream leaves o
     });
     CHECK_MESSAGE(any_contains(messages, "SYNC-HAZARD-WRITE-AFTER-READ"), messages.size() << " message(s)");
   }
-  SUBCASE("the same tensors with the stream's barriers: no message") {
+  SUBCASE("a kernel overwriting what a fill wrote") {
+    const auto messages = messages_without_barriers([] {
+      Tensor x = Tensor::full({1024}, 1.0f);
+      medrepro::axpby(x, Tensor::empty({1024}), 2.0f, 0.0f);
+    });
+    CHECK_MESSAGE(any_contains(messages, "SYNC-HAZARD-WRITE-AFTER-WRITE"), messages.size() << " message(s)");
+  }
+  SUBCASE("such commands with the stream's barriers: no message") {
     medrepro::Stream& stream = context.stream();
     stream.synchronize();
     Tensor x = Tensor::full({1024}, 1.0f);
