@@ -36,17 +36,33 @@ bool has_layer(const char* layer) {
                      [&](const VkLayerProperties& p) { return std::strcmp(p.layerName, layer) == 0; });
 }
 
-bool has_instance_extension(const char* extension) {
+// `layer` null: the extensions of the loader, the drivers and the implicit layers.
+bool has_instance_extension(const char* extension, const char* layer = nullptr) {
   uint32_t count = 0;
-  vk::vkEnumerateInstanceExtensionProperties(nullptr, &count, nullptr);
+  vk::vkEnumerateInstanceExtensionProperties(layer, &count, nullptr);
   std::vector<VkExtensionProperties> extensions(count);
-  vk::vkEnumerateInstanceExtensionProperties(nullptr, &count, extensions.data());
+  vk::vkEnumerateInstanceExtensionProperties(layer, &count, extensions.data());
   return std::any_of(extensions.begin(), extensions.end(), [&](const VkExtensionProperties& p) {
     return std::strcmp(p.extensionName, extension) == 0;
   });
 }
 
-VkInstance create_instance(bool validation, bool debug_utils) {
+// The stream keeps up to three batches in flight and orders a command after
+// earlier batches' writes with its barriers, so a hazard may cross submissions.
+// Layers of the 1.3.239 era (Debian 12) check those only with this alpha option,
+// which only their environment reaches (VK_EXT_layer_settings came later); newer
+// layers check between submissions by default.
+void enable_synchronization_validation_between_submissions() {
+  constexpr const char* kEnable = "VALIDATION_CHECK_ENABLE_SYNCHRONIZATION_VALIDATION_QUEUE_SUBMIT";
+  const char* current = std::getenv("VK_LAYER_ENABLES");
+  std::string enables = current ? current : "";
+  if (enables.find(kEnable) != std::string::npos) return;
+  if (!enables.empty()) enables += ':';  // the layer's list separator on Linux and macOS
+  enables += kEnable;
+  setenv("VK_LAYER_ENABLES", enables.c_str(), 1);
+}
+
+VkInstance create_instance(bool validation, bool synchronization_validation, bool debug_utils) {
   vk::load_loader();
   VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
   app.pApplicationName = "medrepro";
@@ -56,7 +72,21 @@ VkInstance create_instance(bool validation, bool debug_utils) {
   std::vector<const char*> extensions;
   if (validation) layers.push_back(kValidationLayer);
   if (debug_utils) extensions.push_back(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
+  // Synchronization validation beside the layer's default checks: lavapipe runs
+  // commands one after another, so a missing barrier computes the right numbers
+  // there and the wrong ones on a GPU that overlaps them.
+  const VkValidationFeatureEnableEXT enabled_features[] = {
+      VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
+  VkValidationFeaturesEXT features{VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT};
+  features.enabledValidationFeatureCount = 1;
+  features.pEnabledValidationFeatures = enabled_features;
+  const bool features_wanted = validation && synchronization_validation;
+  if (features_wanted) {
+    extensions.push_back(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME);
+    enable_synchronization_validation_between_submissions();
+  }
   VkInstanceCreateInfo create{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+  if (features_wanted) create.pNext = &features;
   create.pApplicationInfo = &app;
   create.enabledLayerCount = static_cast<uint32_t>(layers.size());
   create.ppEnabledLayerNames = layers.data();
@@ -238,11 +268,14 @@ DeviceOptions DeviceOptions::from_environment() {
     options.index = static_cast<uint32_t>(value);
   }
   options.validation = env_flag("MEDREPRO_VALIDATION");
+  if (const char* sync = std::getenv("MEDREPRO_SYNC_VALIDATION"); sync && std::strcmp(sync, "0") == 0) {
+    options.synchronization_validation = false;
+  }
   return options;
 }
 
 std::vector<PhysicalDeviceInfo> list_devices() {
-  VkInstance instance = create_instance(false, false);
+  VkInstance instance = create_instance(false, false, false);
   std::vector<PhysicalDeviceInfo> infos;
   try {
     auto devices = physical_devices(instance);
@@ -280,8 +313,15 @@ Context::Context(const DeviceOptions& options) {
     fail("Validation was requested but VK_LAYER_KHRONOS_validation is not installed "
          "(Debian: apt-get install vulkan-validationlayers).");
   }
+  synchronization_validation_ = validation_ && options.synchronization_validation;
+  if (synchronization_validation_ &&
+      !has_instance_extension(VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME, kValidationLayer)) {
+    fail("Validation was requested but this VK_LAYER_KHRONOS_validation lacks VK_EXT_validation_features, "
+         "which turns on its synchronization validation; install a newer layer (Vulkan SDK 1.2.131 or later) "
+         "or set MEDREPRO_SYNC_VALIDATION=0 to validate without it.");
+  }
   const bool debug_utils = validation_ && has_instance_extension(VK_EXT_DEBUG_UTILS_EXTENSION_NAME);
-  instance_ = create_instance(validation_, debug_utils);
+  instance_ = create_instance(validation_, synchronization_validation_, debug_utils);
   if (debug_utils) {
     VkDebugUtilsMessengerCreateInfoEXT messenger{VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT};
     messenger.messageSeverity =

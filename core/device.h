@@ -47,6 +47,9 @@ struct PhysicalDeviceInfo {
 struct DeviceOptions {
   std::optional<uint32_t> index;  // --device N; default: MEDREPRO_DEVICE, else best by type
   bool validation = false;        // Khronos validation layer; also MEDREPRO_VALIDATION=1
+  // With validation: the layer's synchronization validation too (missing barriers,
+  // memory reused too early). Slower; MEDREPRO_SYNC_VALIDATION=0 turns it off.
+  bool synchronization_validation = true;
   static DeviceOptions from_environment();
 };
 
@@ -74,6 +77,7 @@ class Context {
   VkQueue queue() const { return queue_; }
   uint32_t queue_family() const { return queue_family_; }
   bool validation_enabled() const { return validation_; }
+  bool synchronization_validation_enabled() const { return synchronization_validation_; }
 
   Allocator& device_memory() { return *device_memory_; }
   Allocator& staging_memory() { return *staging_memory_; }
@@ -97,6 +101,7 @@ class Context {
 
   PhysicalDeviceInfo info_;
   bool validation_ = false;
+  bool synchronization_validation_ = false;
   VkInstance instance_ = VK_NULL_HANDLE;
   VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
   VkPhysicalDevice physical_device_ = VK_NULL_HANDLE;

@@ -131,7 +131,7 @@ void Stream::order_after_earlier_writes(std::span<const Access> accesses) {
       break;
     }
   }
-  if (hazard) {
+  if (hazard && !omit_barriers_) {
     // Earlier submissions are covered too: a barrier orders everything before it in submission order.
     VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;

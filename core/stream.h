@@ -69,6 +69,11 @@ class Stream {
   uint64_t completed_serial() const { return completed_serial_; }
   const StreamStats& stats() const { return stats_; }
 
+  // Tests only: while set, hazards are tracked as usual but no barrier is
+  // recorded, so a test can show that synchronization validation reports the
+  // race a GPU would run into (lavapipe computes the right numbers anyway).
+  void omit_barriers_for_testing(bool omit) { omit_barriers_ = omit; }
+
   // Device time per kernel (core/profiler.h) from the next command on: started
   // by MEDREPRO_PROFILE when the stream is created, or here (tests, tools).
   // The table goes to stderr when the stream is destroyed; null until started.
@@ -106,6 +111,7 @@ class Stream {
   std::vector<BufferRange> unbarriered_writes_;
   std::vector<BufferRange> unbarriered_reads_;
   StreamStats stats_;
+  bool omit_barriers_ = false;
   std::unique_ptr<Profiler> profiler_;  // MEDREPRO_PROFILE
 };
 

@@ -1,5 +1,6 @@
-// Test entry point: opens the device with the Khronos validation layer on and
-// fails the run if the layer reported anything, naming the test case.
+// Test entry point: opens the device with the Khronos validation layer on, its
+// synchronization validation included (DeviceOptions), and fails the run if the
+// layer reported anything, naming the test case.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -46,8 +47,12 @@ int main(int argc, char** argv) {
   options.validation = std::getenv("MEDREPRO_NO_VALIDATION") == nullptr;
   try {
     medrepro::Context& context = medrepro::Context::open(options);
+    const char* validation = !context.validation_enabled() ? "off"
+                             : context.synchronization_validation_enabled()
+                                 ? "on, synchronization included"
+                                 : "on, synchronization off (MEDREPRO_SYNC_VALIDATION=0)";
     std::printf("device: %s (%s), validation %s\n", context.info().name.c_str(),
-                context.info().driver_version.c_str(), options.validation ? "on" : "off");
+                context.info().driver_version.c_str(), validation);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cannot open the Vulkan device: %s\n", e.what());
     return 2;
