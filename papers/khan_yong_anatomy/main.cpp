@@ -9,7 +9,6 @@
 //   - Figure 13: seven training-set sizes.
 // What differs (data, sizes, epochs, ...) is listed in the report's deviations.
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
