@@ -151,7 +151,7 @@ void ExperimentRunner::print_plan() const {
     const PlannedRun& run = plan_[i];
     std::string state = "pending";
     if (fs::exists(result_path(run))) {
-      state = has_result(run) ? (read_result(run).diverged() ? "diverged" : "finished") : "pending";
+      state = read_result(run).diverged() ? "diverged" : "finished";
     } else if (fs::exists(checkpoint_file(run))) {
       state = "checkpoint";
     }
@@ -226,7 +226,7 @@ std::vector<FinishedRun> ExperimentRunner::collect() const {
   std::vector<FinishedRun> finished;
   std::map<size_t, std::vector<std::string>> missing;  // by shard
   for (size_t i = 0; i < plan_.size(); ++i) {
-    if (has_result(plan_[i])) finished.push_back(read_result(plan_[i]));
+    if (fs::exists(result_path(plan_[i]))) finished.push_back(read_result(plan_[i]));  // refuses other settings
     else missing[shard_of_[i]].push_back(plan_[i].id);
   }
   if (!missing.empty()) {

@@ -153,14 +153,8 @@ BootstrapInterval bootstrap_percentile_ci(size_t sample_size,
     fail("bootstrap_percentile_ci: the statistic was finite on only " + std::to_string(values.size()) + " of " +
          std::to_string(options.resamples) + " resamples");
   std::sort(values.begin(), values.end());
-  const auto quantile = [&](double p) {
-    const double h = (double(values.size()) - 1) * p;
-    const size_t below = size_t(std::floor(h));
-    if (below + 1 >= values.size()) return values.back();
-    return values[below] + (h - double(below)) * (values[below + 1] - values[below]);
-  };
-  result.ci_low = quantile((1 - options.confidence) / 2);
-  result.ci_high = quantile((1 + options.confidence) / 2);
+  result.ci_low = report::quantile(values, (1 - options.confidence) / 2);  // R's type 7
+  result.ci_high = report::quantile(values, (1 + options.confidence) / 2);
   return result;
 }
 

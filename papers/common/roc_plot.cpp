@@ -1,35 +1,20 @@
 #include "papers/common/roc_plot.h"
 
-#include <algorithm>
-#include <numeric>
-
 #include "core/error.h"
 #include "papers/common/files.h"
 #include "papers/common/report_text.h"
+#include "papers/common/roc.h"
 #include "papers/common/svg_plot.h"
 
 namespace medrepro::report {
 
 RocCurve roc_curve(const std::string& name, const std::vector<double>& scores, const std::vector<bool>& positive) {
   if (scores.size() != positive.size()) fail("roc_curve " + name + ": as many scores as truths needed");
-  const auto positives = double(std::count(positive.begin(), positive.end(), true));
-  const double negatives = double(positive.size()) - positives;
-  if (positives == 0 || negatives == 0) fail("roc_curve " + name + ": needs positive and negative cases");
-  std::vector<size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
-  RocCurve curve{name, {0.0}, {0.0}, 0.0};
-  double true_positives = 0, false_positives = 0;
-  for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    for (; j < order.size() && scores[order[j]] == scores[order[i]]; ++j) {
-      (positive[order[j]] ? true_positives : false_positives) += 1;
-    }
-    const double fpr = false_positives / negatives, tpr = true_positives / positives;
-    curve.auc += (fpr - curve.false_positive_rate.back()) * (tpr + curve.true_positive_rate.back()) / 2;
-    curve.false_positive_rate.push_back(fpr);
-    curve.true_positive_rate.push_back(tpr);
-    i = j;
+  const std::vector<int> labels(positive.begin(), positive.end());
+  RocCurve curve{name, {}, {}, metrics::auc(scores, labels)};
+  for (const metrics::RocPoint& point : metrics::roc_curve(scores, labels)) {
+    curve.false_positive_rate.push_back(point.false_positive_rate);
+    curve.true_positive_rate.push_back(point.true_positive_rate);
   }
   return curve;
 }

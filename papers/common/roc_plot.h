@@ -13,8 +13,8 @@ struct RocCurve {
   double auc = 0;
 };
 
-// One point per distinct score (ties move both rates at once, so the AUC
-// counts a tied positive-negative pair as half, as the Mann-Whitney U does).
+// The curve and AUC of metrics::roc_curve and metrics::auc (papers/common/roc.h):
+// one point per distinct score, a tied positive-negative pair counted as half.
 // Error unless there is at least one positive and one negative.
 RocCurve roc_curve(const std::string& name, const std::vector<double>& scores, const std::vector<bool>& positive);
 
