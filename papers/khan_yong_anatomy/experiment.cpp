@@ -4,14 +4,17 @@ namespace khan_yong {
 
 using medrepro::report::Json;
 
-std::string run_id(const std::string& model, int seed, size_t pool_size) {
-  return model + "_seed" + std::to_string(seed) + "_pool" + std::to_string(pool_size);
+std::string run_id(const std::string& model, Reading reading, int seed, size_t pool_size) {
+  std::string id = model + "_seed" + std::to_string(seed) + "_pool" + std::to_string(pool_size);
+  if (reading != Reading::Digits) id.append("_").append(reading_name(reading));
+  return id;
 }
 
 Json run_to_json(const Run& run, bool with_predictions) {
   Json j;
-  j.set("model", run.model).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));
+  j.set("model", run.model).set("reading", reading_name(run.reading)).set("seed", run.seed).set("pool_size", uint64_t(run.pool_size));
   j.set("train_size", uint64_t(run.train_size)).set("val_size", uint64_t(run.val_size)).set("epochs", run.epochs);
+  j.set("batch_size", uint64_t(run.batch_size));
   j.set("train_seconds", run.result.train_seconds).set("resumed", run.result.resumed);
   if (run.result.diverged_at_step) {
     j.set("diverged_at_step", *run.result.diverged_at_step).set("divergence", run.result.divergence);
@@ -37,11 +40,13 @@ Json run_to_json(const Run& run, bool with_predictions) {
 Run run_from_json(const Json& j) {
   Run run;
   run.model = j["model"].string();
+  run.reading = reading_from_name(j["reading"].string());
   run.seed = static_cast<int>(j["seed"].number());
   run.pool_size = static_cast<size_t>(j["pool_size"].number());
   run.train_size = static_cast<size_t>(j["train_size"].number());
   run.val_size = static_cast<size_t>(j["val_size"].number());
   run.epochs = static_cast<int>(j["epochs"].number());
+  run.batch_size = static_cast<size_t>(j["batch_size"].number());
   run.result.train_seconds = j["train_seconds"].number();
   if (j.contains("diverged_at_step")) {
     run.result.diverged_at_step = static_cast<int64_t>(j["diverged_at_step"].number());

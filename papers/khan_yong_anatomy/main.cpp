@@ -3,7 +3,10 @@
 //
 // Methods, as the paper gives them and as this program follows them:
 //   - Four CNNs: LeNet, AlexNet, GoogLeNet and the proposed CNN (models.h).
-//   - SGD, learning rate 0.01, momentum 0.9, weight decay 0.0005, 30 epochs.
+//   - SGD, learning rate 0.01, momentum 0.9, weight decay 0.0005, 30 epochs;
+//     batch sizes and the learning-rate policy, which the paper does not give,
+//     are NVIDIA DIGITS' defaults (its figures look like DIGITS' plots, and its
+//     0.01 and 30 epochs are DIGITS' defaults too).
 //   - Five anatomy classes; 100 test images per class; validation on a random
 //     20% of the training set.
 //   - Figure 13: seven training-set sizes.
@@ -73,17 +76,27 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-int epochs_for(const Profile& profile, size_t train_size) {
-  const size_t batches = (train_size + profile.batch_size - 1) / profile.batch_size;
+int epochs_for(const Profile& profile, size_t train_size, size_t batch_size) {
+  const size_t batches = (train_size + batch_size - 1) / batch_size;
   const auto for_steps = static_cast<int>((size_t(profile.min_steps) + batches - 1) / std::max<size_t>(batches, 1));
   return std::max(profile.epochs, for_steps);
 }
 
-// Input normalisation as in the Caffe/DIGITS reference nets: LeNet sees pixels
-// scaled to [0, 1]; the others see raw 0..255 pixels minus the training mean.
-ds::BatchOptions input_for(const std::string& model, int size, double training_mean) {
-  if (model == "lenet") return {size, size, 0.0f, 1.0f};
-  return {size, size, static_cast<float>(training_mean), 1.0f / 255.0f};
+// DIGITS' default learning-rate policy ("Step Down", step size 33%, gamma 0.1):
+// the base rate 0.01 falls tenfold after each third of the SGD steps.
+medrepro::StepSchedule digits_step_down(int epochs, size_t train_size, size_t batch_size) {
+  const auto steps = int64_t(epochs) * int64_t((train_size + batch_size - 1) / batch_size);
+  return {0.01f, 0.1f, std::max<int64_t>(1, (steps * 33 + 99) / 100)};
+}
+
+// Input scaling under each reading (models.h). DIGITS subtracts the training
+// mean (here one value, not its default per-pixel mean image) from raw 0..255
+// pixels; its LeNet then multiplies by 0.0125.
+ds::BatchOptions input_for(const std::string& model, Reading reading, int size, double training_mean) {
+  if (reading == Reading::UnitHe) return {size, size, 0.0f, 1.0f};
+  const float mean = static_cast<float>(training_mean);
+  if (model == "lenet") return {size, size, mean, 1.0f / (255.0f * 0.0125f)};
+  return {size, size, mean, 1.0f / 255.0f};
 }
 
 double mean_pixel(const ds::ImageSet& set, const std::vector<size_t>& items) {
@@ -134,7 +147,7 @@ Json fingerprint(const Profile& profile, const ds::ImageSet& set) {
       .set("pool_total", uint64_t(profile.pool_total))
       .set("test_per_class", uint64_t(profile.test_per_class))
       .set("curve_sizes", profile.curve_sizes)
-      .set("batch_size", uint64_t(profile.batch_size))
+      .set("batch_size", describe_batch_sizes(profile))
       .set("classes", Json::array_of(set.class_names))
       .set("data_sha256", set.sha256);
 }
@@ -142,7 +155,7 @@ Json fingerprint(const Profile& profile, const ds::ImageSet& set) {
 // Forward FLOPs per image of each model at its input size: the runs' relative
 // costs for the shards and the ETA.
 double forward_flops(const std::string& model, int input_size, int classes) {
-  auto network = make_model(model, input_size, classes, 1);
+  auto network = make_model(model, input_size, classes, 1, Reading::Digits);
   double flops = 0;
   for (const auto& layer : summarize(*network, input_size)) flops += layer.flops;
   return flops;
@@ -200,10 +213,12 @@ int run(int argc, char** argv) {
               set.source.string().c_str(), set.sha256.c_str(), set.size(), duplicates.size(), test_split.test.size(),
               pools.per_class_limit.front());
 
-  // The plan: every model, every seed, every training-set size, largest first
-  // (the largest is Table II's run).
+  // The plan: under the primary reading every model, every seed, every
+  // training-set size, largest first (the largest is Table II's run); under the
+  // second reading Table II's runs again, for the sensitivity analysis.
   struct Training {
     std::string model;
+    Reading reading;
     int seed;
     SizedSplit split;
     bool table_run;
@@ -211,19 +226,28 @@ int run(int argc, char** argv) {
   std::vector<PlannedRun> plan;
   std::map<std::string, Training> trainings;
   const int class_count = static_cast<int>(set.class_names.size());
-  for (const std::string& model : models) {
-    const double flops = forward_flops(model, input_size_for(profile, model), class_count);
-    for (int seed = 1; seed <= profile.seeds; ++seed) {
-      for (size_t s = sizes.size(); s-- > 0;) {
-        Training training{model, seed, sized_split(pools, sizes[s], s + 1 == sizes.size()), s + 1 == sizes.size()};
-        const size_t pool = training.split.pool;
-        const std::string id = run_id(model, seed, pool);
-        const double epochs = epochs_for(profile, training.split.train.size());
-        const double images = epochs * double(3 * training.split.train.size() + training.split.val.size()) +
-                              double(test_split.test.size());  // a training image costs about 3 forward passes
-        plan.push_back({id, {{"model", model}, {"seed", std::to_string(seed)}, {"pool", std::to_string(pool)}},
-                        flops * images});
-        trainings.emplace(id, std::move(training));
+  for (const Reading reading : {Reading::Digits, Reading::UnitHe}) {
+    for (const std::string& model : models) {
+      const double flops = forward_flops(model, input_size_for(profile, model), class_count);
+      for (int seed = 1; seed <= profile.seeds; ++seed) {
+        for (size_t s = sizes.size(); s-- > 0;) {
+          const bool table_run = s + 1 == sizes.size();
+          if (reading != Reading::Digits && !table_run) continue;
+          Training training{model, reading, seed, sized_split(pools, sizes[s], table_run), table_run};
+          const size_t pool = training.split.pool;
+          const std::string id = run_id(model, reading, seed, pool);
+          const double epochs =
+              epochs_for(profile, training.split.train.size(), batch_size_for(profile, model));
+          const double images = epochs * double(3 * training.split.train.size() + training.split.val.size()) +
+                                double(test_split.test.size());  // a training image costs about 3 forward passes
+          plan.push_back({id,
+                          {{"model", model},
+                           {"reading", reading_name(reading)},
+                           {"seed", std::to_string(seed)},
+                           {"pool", std::to_string(pool)}},
+                          flops * images});
+          trainings.emplace(id, std::move(training));
+        }
       }
     }
   }
@@ -242,22 +266,27 @@ int run(int argc, char** argv) {
       const int input_size = input_size_for(profile, training.model);
       Run run;
       run.model = training.model;
+      run.reading = training.reading;
       run.seed = training.seed;
       run.pool_size = training.split.pool;
       run.train_size = training.split.train.size();
       run.val_size = training.split.val.size();
-      run.epochs = epochs_for(profile, training.split.train.size());
+      run.batch_size = batch_size_for(profile, training.model);
+      run.epochs = epochs_for(profile, training.split.train.size(), run.batch_size);
       medrepro::papers::TrainingConfig config;
       config.name = id;
       config.epochs = run.epochs;
-      config.batch_size = profile.batch_size;
+      config.batch_size = run.batch_size;
       config.sgd = {0.01f, 0.9f, 0.0005f, medrepro::MomentumConvention::Caffe};
+      config.step_schedule = digits_step_down(run.epochs, run.train_size, run.batch_size);
       config.seed = uint64_t(training.seed);
-      config.input = input_for(training.model, input_size, mean_pixel(set, training.split.train));
+      config.input =
+          input_for(training.model, training.reading, input_size, mean_pixel(set, training.split.train));
       config.checkpoint_path = run_context.checkpoint_path();
       config.checkpoint_interval_seconds = checkpoint_interval;  // what an interruption may lose
       config.plan_progress = [&](double fraction) { return run_context.plan_progress(fraction); };
-      auto network = make_model(training.model, input_size, class_count, uint64_t(training.seed) * 1000);
+      auto network =
+          make_model(training.model, input_size, class_count, uint64_t(training.seed) * 1000, training.reading);
       run.result = medrepro::papers::train_classifier(*network, set, training.split.train, training.split.val,
                                                       test_split.test, config);
       if (run.result.diverged_at_step) {

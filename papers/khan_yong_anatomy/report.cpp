@@ -20,6 +20,7 @@
 #include "papers/common/run_header.h"
 #include "papers/common/stats.h"
 #include "papers/common/svg_plot.h"
+#include "papers/khan_yong_anatomy/claims.h"
 
 namespace khan_yong {
 namespace fs = std::filesystem;
@@ -35,17 +36,15 @@ namespace {
 // paper's value "agrees".
 constexpr double kAccuracyTolerance = 5.0;     // percentage points
 constexpr double kValidationLossTolerance = 0.25;
-// Overfitting: the final validation loss exceeds its minimum by this factor
-// while the training loss kept falling after that minimum.
-constexpr double kOverfitRise = 1.10;
 
-// The runs of one model at one pool size, by seed; diverged ones only if asked.
+// The runs of one model at one pool size under one reading, by seed; diverged
+// ones only if asked.
 std::vector<const Run*> runs_of(const ReportInputs& in, const std::string& model, size_t pool,
-                                bool with_diverged = false) {
+                                bool with_diverged = false, Reading reading = Reading::Digits) {
   std::vector<const Run*> out;
   for (const Run& r : in.runs) {
     const bool wanted = with_diverged || !r.result.diverged_at_step;
-    if (r.model == model && r.pool_size == pool && wanted) out.push_back(&r);
+    if (r.model == model && r.pool_size == pool && r.reading == reading && wanted) out.push_back(&r);
   }
   std::sort(out.begin(), out.end(), [](const Run* a, const Run* b) { return a->seed < b->seed; });
   return out;
@@ -55,6 +54,19 @@ size_t diverged_count(const ReportInputs& in, const std::string& model, size_t p
   return runs_of(in, model, pool, true).size() - runs_of(in, model, pool).size();
 }
 
+// "lenet_seed1.csv" under the primary reading, "lenet_unit_he_seed1.csv" under the other.
+std::string prediction_file(const Run& run) {
+  std::string name = run.model;
+  if (run.reading != Reading::Digits) name.append("_").append(reading_name(run.reading));
+  return name.append("_seed").append(std::to_string(run.seed)).append(".csv");
+}
+
+RunsByModel trained_runs(const ReportInputs& in, size_t pool, Reading reading) {
+  RunsByModel out;
+  for (const std::string& model : in.models) out[model] = runs_of(in, model, pool, false, reading);
+  return out;
+}
+
 // A mean ± SD over the completed runs, saying how many diverged (they have no test result).
 std::string summary_cell(const Summary& s, int decimals, size_t diverged) {
   return report::format_over_runs(s, decimals, diverged);
@@ -62,7 +74,9 @@ std::string summary_cell(const Summary& s, int decimals, size_t diverged) {
 
 std::vector<size_t> pool_sizes(const ReportInputs& in) {
   std::vector<size_t> pools;
-  for (const Run& r : in.runs) pools.push_back(r.pool_size);
+  for (const Run& r : in.runs) {
+    if (r.reading == Reading::Digits) pools.push_back(r.pool_size);
+  }
   std::sort(pools.begin(), pools.end());
   pools.erase(std::unique(pools.begin(), pools.end()), pools.end());
   return pools;
@@ -171,6 +185,65 @@ void write_model_figures(const fs::path& out, const std::string& model, Sequenti
   }
 }
 
+// Table II's runs under both readings of the unstated choices, and whether each
+// claim's verdict at Table II's size changes with the reading.
+std::string sensitivity_section(const ReportInputs& in, size_t largest) {
+  const std::vector<Reading> readings = {Reading::Digits, Reading::UnitHe};
+  std::ostringstream md;
+  md << "\n## Sensitivity to the unstated choices\n\n"
+     << "The paper states neither input scaling nor weight initialisation. Table II's runs were repeated under a "
+        "second reading; everything else (data, seeds, SGD, epochs, batch sizes) is the same.\n\n";
+  for (const Reading reading : readings) {
+    md << "- **" << reading_name(reading) << "**" << (reading == Reading::Digits ? " (primary: the tables above)" : "")
+       << ": " << describe(reading) << ".\n";
+  }
+  md << "\n| Model | Test acc. (%), " << reading_name(readings[0]) << " | Test acc. (%), " << reading_name(readings[1])
+     << " | Val. loss, " << reading_name(readings[0]) << " | Val. loss, " << reading_name(readings[1])
+     << " |\n|---|---|---|---|---|\n";
+  for (const std::string& model : in.models) {
+    md << "| " << display_name(model);
+    for (const bool accuracy : {true, false}) {
+      for (const Reading reading : readings) {
+        const auto runs = runs_of(in, model, largest, false, reading);
+        const size_t diverged = runs_of(in, model, largest, true, reading).size() - runs.size();
+        const Summary s = over(runs, [&](const Run& r) {
+          return accuracy ? r.result.test.accuracy : r.result.epochs.back().val_loss;
+        });
+        md << " | " << summary_cell(s, accuracy ? 1 : 3, diverged);
+      }
+    }
+    md << " |\n";
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> verdicts;  // claim, verdict per reading
+  std::vector<std::string> best, order;
+  for (const Reading reading : readings) {
+    const RunsByModel trained = trained_runs(in, largest, reading);
+    best.push_back(all_above_zero(proposed_best(trained)));
+    order.push_back(all_above_zero(paper_ranking(trained)));
+  }
+  verdicts.push_back({"(1) proposed best", best});
+  verdicts.push_back({"(2) proposed > AlexNet > LeNet > GoogLeNet", order});
+  for (const std::string& model : in.models) {
+    std::vector<std::string> overfits;
+    for (const Reading reading : readings) {
+      const OverfitCount count = count_overfitting(runs_of(in, model, largest, false, reading));
+      overfits.push_back(verdict(count) + " (" + std::to_string(count.overfitting) + " of " +
+                         std::to_string(count.seeds) + " seeds)");
+    }
+    verdicts.push_back({"(3) " + display_name(model), overfits});
+  }
+  md << "\n| Claim at Table II's size | " << reading_name(readings[0]) << " | " << reading_name(readings[1])
+     << " | depends on the reading |\n|---|---|---|---|\n";
+  for (const auto& [claim, per_reading] : verdicts) {
+    // Claim 3's cells carry seed counts; the verdict is the text before them.
+    const auto head = [](const std::string& v) { return v.substr(0, v.find(" (")); };
+    md << "| " << claim << " | " << per_reading[0] << " | " << per_reading[1] << " | "
+       << (head(per_reading[0]) == head(per_reading[1]) ? "no" : "yes") << " |\n";
+  }
+  md << "\nClaim (4) needs Figure 13's sizes, which run under the primary reading only.\n";
+  return md.str();
+}
+
 void write_report(const fs::path& out, const ReportInputs& in, const Json& reported) {
   const std::vector<size_t> pools = pool_sizes(in);
   const size_t largest = pools.back();
@@ -186,7 +259,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     const auto trained = runs_of(in, model, largest);
     if (trained.empty()) continue;
     const Run& r = *trained.front();
-    const fs::path figures = out / "runs" / run_id(r.model, r.seed, r.pool_size) / "figures";
+    const fs::path figures = out / "runs" / run_id(r.model, r.reading, r.seed, r.pool_size) / "figures";
     for (const auto& file : fs::directory_iterator(figures)) fs::copy_file(file.path(), out / "figures" / file.path().filename());
   }
 
@@ -212,8 +285,9 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
       {"test set", std::to_string(in.test_split.test.size()) + " images (" + std::to_string(in.profile.test_per_class) +
                        " per class), the same for every run"},
       {"Table II training pool", std::to_string(largest) + " images, of which 20% per class for validation"},
-      {"training", "SGD, lr 0.01, momentum 0.9, weight decay 0.0005 (Caffe convention), batch " +
-                       std::to_string(in.profile.batch_size) + ", " + std::to_string(in.profile.epochs) +
+      {"training", "SGD, lr 0.01 falling tenfold after 33% and 66% of the steps (DIGITS' default step-down policy), "
+                       "momentum 0.9, weight decay 0.0005 (Caffe convention), batch " +
+                       describe_batch_sizes(in.profile) + ", " + std::to_string(in.profile.epochs) +
                        " epochs (at least " + std::to_string(in.profile.min_steps) + " SGD steps for small sets)"},
   };
   header.wall_seconds = in.wall_seconds;
@@ -230,13 +304,14 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
       {"Val. acc. (%)", "val_acc", 1, Kind::tolerance, kAccuracyTolerance, false},
       {"Test acc. (%)", "test_acc", 1, Kind::tolerance, kAccuracyTolerance, false},
   };
-  std::map<std::string, Summary> test_at_largest;
+  double largest_sd = 0;
+  std::string least_stable;
   for (const std::string& model : in.models) {
     const auto runs = runs_of(in, model, largest);
     const size_t diverged = diverged_count(in, model, largest);
     const Json& p = paper[model];
     const Summary test_accuracy = over(runs, [](const Run& r) { return r.result.test.accuracy; });
-    test_at_largest[model] = test_accuracy;
+    if (test_accuracy.n > 1 && test_accuracy.sd >= largest_sd) largest_sd = test_accuracy.sd, least_stable = model;
     table_ii.rows.push_back(
         {display_name(model),
          model,
@@ -251,76 +326,74 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
      << report::describe_tolerances(table_ii) << " The paper used an " << reported["hardware"].string()
      << " on its full data; this run used " << in.run_info.device_name << " on the profile above.\n\n"
      << report::render_markdown(table_ii);
+  if (!least_stable.empty()) {
+    md << "\nThe largest SD of test accuracy over seeds, among runs that trained, is " << fixed(largest_sd, 1)
+       << " points (" << display_name(least_stable) << ").\n";
+  }
   report::write_file_atomically((out / "table_ii.csv").string(), report::render_csv(table_ii));
 
-  // Claims, judged at every training-set size.
+  // Claims (1) and (2) at every training-set size, by paired differences over seeds.
   md << "\n## The paper's claims\n\n"
-     << "Each claim is judged on the mean test accuracy over seeds, at every training-set size of Figure 13 "
-        "(pool = training + validation images; the largest pool is Table II's).\n\n"
-     << "| Pool | " ;
+     << "Rankings are judged by the paired difference in test accuracy over seeds (seed k of one model against "
+        "seed k of the other: the same split and batch order), with its 95% interval (Student's t over the per-seed "
+        "differences). A ranking claim holds when every difference it needs is above zero with 95% confidence, "
+        "does not hold when one is below zero with 95% confidence, and is not resolved when an interval straddles "
+        "zero. Diverged runs are left out of the pairs. Pool = training + validation images; the largest pool is "
+        "Table II's. Cells: test accuracy, mean ± SD over seeds.\n\n"
+     << "| Pool | ";
   for (const std::string& model : in.models) md << display_name(model) << " | ";
   md << "(1) proposed best | (2) proposed > AlexNet > LeNet > GoogLeNet |\n|---|";
   for (size_t i = 0; i < in.models.size() + 2; ++i) md << "---|";
   md << "\n";
-  int claim1_holds = 0, claim2_holds = 0;
+  std::map<std::string, int> verdict_counts[2];
   std::map<std::string, std::vector<double>> curve_means, curve_sds;
   std::vector<double> curve_x;
   for (size_t pool : pools) {
-    std::map<std::string, double> mean;
     md << "| " << pool << " | ";
     for (const std::string& model : in.models) {
-      const auto runs = runs_of(in, model, pool);
-      const Summary s = over(runs, [](const Run& r) { return r.result.test.accuracy; });
-      if (s.n > 0) mean[model] = s.mean;
+      const Summary s = over(runs_of(in, model, pool), [](const Run& r) { return r.result.test.accuracy; });
       curve_means[model].push_back(s.n > 0 ? s.mean : std::numeric_limits<double>::quiet_NaN());
       curve_sds[model].push_back(s.sd);
       md << summary_cell(s, 1, diverged_count(in, model, pool)) << " | ";
     }
     curve_x.push_back(double(runs_of(in, in.models.front(), pool, true).front()->train_size));
-    const bool all_models = mean.count("proposed") && mean.count("alexnet") && mean.count("lenet") &&
-                            mean.count("googlenet");
-    bool best = mean.count("proposed") > 0;
-    for (const auto& [m, v] : mean) best = best && (m == "proposed" || mean["proposed"] > v);
-    const bool order = all_models && mean["proposed"] > mean["alexnet"] && mean["alexnet"] > mean["lenet"] &&
-                       mean["lenet"] > mean["googlenet"];
-    claim1_holds += best;
-    claim2_holds += order;
-    md << (best ? "holds" : "does not hold") << " | " << (all_models ? (order ? "holds" : "does not hold") : "n/a")
-       << " |\n";
+    const RunsByModel trained = trained_runs(in, pool, Reading::Digits);
+    const std::string best = all_above_zero(proposed_best(trained)), order = all_above_zero(paper_ranking(trained));
+    ++verdict_counts[0][best];
+    ++verdict_counts[1][order];
+    md << best << " | " << order << " |\n";
   }
-  const bool best_at_largest =
-      test_at_largest.count("proposed") &&
-      std::all_of(test_at_largest.begin(), test_at_largest.end(), [&](const auto& kv) {
-        return kv.first == "proposed" || test_at_largest["proposed"].mean > kv.second.mean;
-      });
-  const std::string of_sizes = " of " + std::to_string(pools.size()) + " sizes";
-  std::vector<report::Claim> claims = {
-      {"(1) The proposed CNN has the best test accuracy", "",
-       "holds at " + std::to_string(claim1_holds) + of_sizes + "; at Table II's size it " +
-           (best_at_largest ? "holds" : "does not hold"),
-       "", {}},
-      {"(2) proposed > AlexNet > LeNet > GoogLeNet", "", "holds at " + std::to_string(claim2_holds) + of_sizes, "", {}},
-  };
+  const RunsByModel table_runs = trained_runs(in, largest, Reading::Digits);
+  std::vector<report::Claim> claims;
+  const std::vector<std::pair<std::string, std::vector<PairedDifference>>> rankings = {
+      {"(1) The proposed CNN has the best test accuracy", proposed_best(table_runs)},
+      {"(2) proposed > AlexNet > LeNet > GoogLeNet", paper_ranking(table_runs)}};
+  for (size_t c = 0; c < rankings.size(); ++c) {
+    std::string at_sizes;
+    for (const auto& [verdict, count] : verdict_counts[c]) {
+      at_sizes += (at_sizes.empty() ? "" : ", ") + verdict + " at " + std::to_string(count);
+    }
+    std::string evidence;
+    for (const PairedDifference& d : rankings[c].second) evidence += (evidence.empty() ? "" : "; ") + describe(d);
+    claims.push_back({rankings[c].first, "",
+                      "at Table II's size: " + all_above_zero(rankings[c].second) + "; over Figure 13's " +
+                          std::to_string(pools.size()) + " sizes: " + at_sizes,
+                      evidence, {}});
+  }
 
-  // Claim 3: overfitting in the milestone models' curves at Table II's size.
+  // Claim 3: each seed's own curves at Table II's size.
   report::Claim overfitting{"(3) The milestone models overfit",
-                            "validation loss at the last epoch above " + report::plain(kOverfitRise) +
-                                "× its minimum while the training loss kept falling after that minimum; mean curves "
-                                "over seeds",
+                            "per seed: validation loss at the last epoch above " + report::plain(kOverfitRise) +
+                                "× its minimum while the training loss kept falling after that minimum; a model "
+                                "overfits when most of its trained seeds do",
                             "", "", {}};
   for (const std::string& model : in.models) {
-    const auto runs = runs_of(in, model, largest);
-    const auto val = mean_curve(runs, [](const auto& e) { return e.val_loss; });
-    const auto train = mean_curve(runs, [](const auto& e) { return e.train_loss; });
-    if (val.empty()) continue;
-    const size_t best = size_t(std::min_element(val.begin(), val.end()) - val.begin());
-    const bool overfits = val.back() > kOverfitRise * val[best] && train.back() < train[best];
-    overfitting.parts.push_back(
-        {display_name(model) + (model == "proposed" ? " (the paper says it does not)" : ""), "",
-         overfits ? "overfits" : "does not overfit",
-         "validation loss minimum " + fixed(val[best], 3) + " at epoch " + std::to_string(best + 1) + ", last " +
-             fixed(val.back(), 3) + "; training loss " + fixed(train[best], 3) + " → " + fixed(train.back(), 3),
-         {}});
+    const OverfitCount count = count_overfitting(runs_of(in, model, largest));
+    overfitting.parts.push_back({display_name(model) + (model == "proposed" ? " (the paper says it does not)" : ""),
+                                 "",
+                                 verdict(count) + " (" + std::to_string(count.overfitting) + " of " +
+                                     std::to_string(count.seeds) + " seeds)",
+                                 count.evidence, {}});
   }
   claims.push_back(overfitting);
   // Claim 4.
@@ -341,6 +414,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
   }
   claims.push_back(growth);
   md << "\n" << report::render_claims(claims);
+  md << sensitivity_section(in, largest);
 
   // Runs whose training loss became NaN or Inf: a result of the protocol (SGD at the
   // paper's learning rate), so they are listed rather than hidden or re-run.
@@ -356,9 +430,10 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
           "training loss exceeded " << medrepro::papers::kBlowUpOverChance << " times that of a uniform guess while "
           "staying finite; they have no test result and are left out of the means above (each cell says how many "
           "seeds it covers).\n\n"
-          "| Model | Seed | Pool | Step | Epochs completed | Why |\n|---|---|---|---|---|---|\n";
+          "| Model | Reading | Seed | Pool | Step | Epochs completed | Why |\n|---|---|---|---|---|---|---|\n";
     for (const Run* r : diverged) {
-      md << "| " << display_name(r->model) << " | " << r->seed << " | " << r->pool_size << " | "
+      md << "| " << display_name(r->model) << " | " << reading_name(r->reading) << " | " << r->seed << " | "
+         << r->pool_size << " | "
          << *r->result.diverged_at_step << " | " << r->result.epochs.size() << " of " << r->epochs << " | "
          << r->result.divergence << " |\n";
     }
@@ -369,7 +444,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
         "connected layers (2 per multiply-add), at the input size this run used.\n";
   for (const std::string& model : in.models) {
     const int size = input_size_for(in.profile, model);
-    auto network = make_model(model, size, static_cast<int>(set.class_names.size()), 1);
+    auto network = make_model(model, size, static_cast<int>(set.class_names.size()), 1, Reading::Digits);
     const report::ModelSummary summary{display_name(model), std::to_string(size) + "×" + std::to_string(size) + " input",
                                        network->parameter_count(), summarize(*network, size)};
     md << "\n" << report::render_model_summary(summary);
@@ -433,10 +508,12 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
   }
 
   // Predictions, one file per model and seed at Table II's size.
-  md << "\nPer-image test predictions (file, true class, predicted class, probabilities) of every Table II run are "
-        "in `predictions/`; `table_ii.csv` holds the table; `run.json` holds every run's per-epoch metrics.\n";
+  md << "\nPer-image test predictions (file, true class, predicted class, probabilities) of every Table II run, "
+        "under both readings, are in `predictions/` (`MODEL_seedK.csv`, `MODEL_unit_he_seedK.csv`); `table_ii.csv` holds the table; `run.json` holds every run's per-epoch metrics.\n";
   for (const std::string& model : in.models) {
-    for (const Run* run : runs_of(in, model, largest)) {
+    std::vector<const Run*> both_readings = runs_of(in, model, largest);
+    for (const Run* run : runs_of(in, model, largest, false, Reading::UnitHe)) both_readings.push_back(run);
+    for (const Run* run : both_readings) {
       std::ostringstream p;
       p << "file,true_class,predicted_class";
       for (const auto& name : set.class_names) p << ",p_" << name;
@@ -448,7 +525,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
         p << "\n";
       }
       report::write_file_atomically(
-          (out / "predictions" / (model + "_seed" + std::to_string(run->seed) + ".csv")).string(), p.str());
+(out / "predictions" / prediction_file(*run)).string(), p.str());
     }
   }
 
@@ -486,10 +563,11 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
        "everywhere). GoogLeNet's final 7×7 average pooling is a global average pooling, and its side heads pool with "
        "a 5×5/3 window only where the map is at least 5×5 (smaller maps use the largest window that fits). Test "
        "accuracy is read from the final classifier."},
-      {"Initialisation and input scaling",
-       "As in the Caffe/DIGITS reference networks (LeNet: Xavier, pixels scaled to [0, 1]; AlexNet and the proposed "
-       "CNN: Gaussian 0.01/0.005, raw pixels minus the training mean; GoogLeNet: Xavier, raw pixels minus the mean); "
-       "the paper does not say."},
+      {"Initialisation, input scaling and batch size",
+       "The paper states none of them. The primary tables follow NVIDIA DIGITS' standard networks, which the "
+       "paper's training plots suggest it used (" + describe(Reading::Digits) + "; DIGITS subtracts a per-pixel "
+       "mean image by default, this run one mean value); the sensitivity section repeats Table II with " +
+           describe(Reading::UnitHe) + ". Batch: " + describe_batch_sizes(in.profile) + "."},
       {"Hardware and runtime",
        "The paper timed a GTX 980M on the full set; runtimes here are this device's training time (validation "
        "excluded) on this profile, so only their ratios are shown."},
@@ -510,7 +588,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
                          .set("epochs", in.profile.epochs)
                          .set("min_steps", in.profile.min_steps)
                          .set("seeds", in.profile.seeds)
-                         .set("batch_size", uint64_t(in.profile.batch_size)));
+                         .set("batch_size", describe_batch_sizes(in.profile)));
   Json data;
   data.set("source", set.source.string()).set("sha256", set.sha256);
   data.set("classes", Json::array_of(set.class_names));

@@ -44,7 +44,7 @@ std::vector<ConvLayer> model_convs(const std::vector<std::string>& models, int i
     // The convolutions do not depend on the input size, the fully connected layers do (AlexNet's fc6
     // at 227x227 holds 144 MiB). So the model is built at 64x64 at most and only its convolutional
     // trunk sees the requested size.
-    auto model = khan_yong::make_model(name, std::min(input_size, 64), kClasses, kModelSeed);
+    auto model = khan_yong::make_model(name, std::min(input_size, 64), kClasses, kModelSeed, khan_yong::Reading::Digits);
     model->eval();
     nn::Sequential& body = model->body();
     size_t trunk = 0;

@@ -47,7 +47,7 @@ Row training_step_row(const std::string& model, int input_size, int64_t batch, c
   row.input_size = input_size;
   row.make = [model, input_size, batch] {
     auto training = std::make_shared<Training>();
-    training->model = khan_yong::make_model(model, input_size, kClasses, kModelSeed);
+    training->model = khan_yong::make_model(model, input_size, kClasses, kModelSeed, khan_yong::Reading::Digits);
     training->model->train();
     training->sgd = std::make_unique<Sgd>(training->model->parameters(), SgdOptions{});
     std::vector<float> labels(static_cast<size_t>(batch));
