@@ -237,10 +237,16 @@ std::string sensitivity_section(const ReportInputs& in, size_t largest) {
   for (const auto& [claim, per_reading] : verdicts) {
     // Claim 3's cells carry seed counts; the verdict is the text before them.
     const auto head = [](const std::string& v) { return v.substr(0, v.find(" (")); };
-    md << "| " << claim << " | " << per_reading[0] << " | " << per_reading[1] << " | "
-       << (head(per_reading[0]) == head(per_reading[1]) ? "no" : "yes") << " |\n";
+    const auto definite = [&](const std::string& v) { return head(v) == "holds" || head(v) == "does not hold" ||
+                                                              head(v) == "overfits" || head(v) == "does not overfit"; };
+    const std::string depends = !definite(per_reading[0]) || !definite(per_reading[1]) ? "cannot tell"
+                                : head(per_reading[0]) == head(per_reading[1])         ? "no"
+                                                                                        : "yes";
+    md << "| " << claim << " | " << per_reading[0] << " | " << per_reading[1] << " | " << depends << " |\n";
   }
-  md << "\nClaim (4) needs Figure 13's sizes, which run under the primary reading only.\n";
+  md << "\n\"Cannot tell\": a reading left the claim not resolved (an interval straddles zero) or not judged "
+        "(fewer than 2 seeds trained for a model it needs). Claim (4) needs Figure 13's sizes, which run under the "
+        "primary reading only.\n";
   return md.str();
 }
 
