@@ -103,6 +103,7 @@ TEST_CASE("overfitting is judged on each seed's own curves") {
   CHECK(count.seeds == 3);
   CHECK(count.overfitting == 1);
   CHECK(verdict(count) == "does not overfit");
+  CHECK(verdict_with_count(count) == "does not overfit (1 of 3 seeds)");
   CHECK(count.evidence.find("seed 1 overfits") != std::string::npos);
   const OverfitCount first = count_overfitting({&runs[0]});
   CHECK(verdict(first) == "overfits");

@@ -94,4 +94,8 @@ std::string verdict(const OverfitCount& count) {
   return 2 * count.overfitting > count.seeds ? "overfits" : "does not overfit";
 }
 
+std::string verdict_with_count(const OverfitCount& count) {
+  return verdict(count) + " (" + std::to_string(count.overfitting) + " of " + std::to_string(count.seeds) + " seeds)";
+}
+
 }  // namespace khan_yong

@@ -49,5 +49,7 @@ struct OverfitCount {
 OverfitCount count_overfitting(const std::vector<const Run*>& runs);
 // "overfits" when most seeds do, "does not overfit" otherwise, "not judged" without runs.
 std::string verdict(const OverfitCount& count);
+// The verdict with its count: "overfits (2 of 3 seeds)".
+std::string verdict_with_count(const OverfitCount& count);
 
 }  // namespace khan_yong

@@ -227,8 +227,7 @@ std::string sensitivity_section(const ReportInputs& in, size_t largest) {
     std::vector<std::string> overfits;
     for (const Reading reading : readings) {
       const OverfitCount count = count_overfitting(runs_of(in, model, largest, false, reading));
-      overfits.push_back(verdict(count) + " (" + std::to_string(count.overfitting) + " of " +
-                         std::to_string(count.seeds) + " seeds)");
+      overfits.push_back(verdict_with_count(count));
     }
     verdicts.push_back({"(3) " + display_name(model), overfits});
   }
@@ -397,8 +396,7 @@ void write_report(const fs::path& out, const ReportInputs& in, const Json& repor
     const OverfitCount count = count_overfitting(runs_of(in, model, largest));
     overfitting.parts.push_back({display_name(model) + (model == "proposed" ? " (the paper says it does not)" : ""),
                                  "",
-                                 verdict(count) + " (" + std::to_string(count.overfitting) + " of " +
-                                     std::to_string(count.seeds) + " seeds)",
+                                 verdict_with_count(count),
                                  count.evidence, {}});
   }
   claims.push_back(overfitting);
