@@ -9,26 +9,27 @@
 
 #include "core/tensor.h"
 #include "papers/common/classifier.h"
+#include "papers/common/classifier_loss.h"
 
 namespace medrepro::papers {
 
 class BatchGradients {
  public:
   // Accumulates d(objective)/d(parameter) into the parameters' gradients (the
-  // caller zeroes them first) and returns the final classifier's mean cross-entropy
-  // over the batch, a one-element tensor. The objective adds the auxiliary heads'
+  // caller zeroes them first) and returns the final classifier's mean loss over the
+  // batch, a one-element tensor. `targets` has the batch on its first axis
+  // (BatchLoss::targets). The objective adds the auxiliary heads'
   // weighted losses. `step` seeds the dropout masks. The first batch a device
   // refuses (DeviceLimitExceeded) is retried in twice as many micro-batches until
   // it fits; later batches start from that count.
-  // `class_weights` (optional) weights the cross-entropy per class.
-  Tensor accumulate(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step,
-                    const Tensor& class_weights = Tensor());
+  Tensor accumulate(Classifier& model, const Tensor& inputs, const Tensor& targets, int64_t step,
+                    const BatchLoss& loss = BatchLoss());
 
   int micro_batches() const { return micro_batches_; }
 
  private:
-  Tensor accumulate_split(Classifier& model, const Tensor& images, const Tensor& labels, int64_t step,
-                          const Tensor& class_weights);
+  Tensor accumulate_split(Classifier& model, const Tensor& inputs, const Tensor& targets, int64_t step,
+                          const BatchLoss& loss);
 
   int micro_batches_ = 1;
 };

@@ -12,12 +12,11 @@
 #include "core/error.h"
 #include "core/init.h"
 #include "core/loss_log.h"
-#include "core/ops/loss.h"
-#include "core/ops/softmax.h"
 #include "papers/common/batch_gradients.h"
 #include "papers/common/divergence.h"
 #include "papers/common/json.h"
 #include "papers/common/progress.h"
+#include "papers/common/schedule_state.h"
 
 namespace medrepro::papers {
 namespace {
@@ -28,64 +27,22 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-Tensor input_tensor(const std::vector<float>& images, size_t count, const datasets::BatchOptions& input) {
-  return Tensor::from_host({static_cast<int64_t>(count), 1, input.height, input.width}, images);
+Tensor input_tensor(const std::vector<float>& inputs, size_t count, const Examples& examples) {
+  Shape shape{static_cast<int64_t>(count)};
+  for (int64_t extent : examples.input_shape()) shape.push_back(extent);
+  return Tensor::from_host(shape, inputs);
 }
 
-// Schedules and the best epoch's weights travel in the checkpoint, so a resumed
-// run decides as the uninterrupted one would.
-constexpr const char* kBestWeightsPrefix = "best_weights/";
-
-void save_schedules(Checkpoint& state, const std::optional<ReduceLROnPlateau>& plateau,
-                    const std::optional<EarlyStopping>& stopper, const std::optional<Checkpoint>& best_weights) {
-  if (plateau) {
-    const auto p = plateau->state();
-    state.metadata["plateau"] = report::Json()
-                                    .set("rate", p.rate)
-                                    .set("best", p.best)
-                                    .set("bad_epochs", p.bad_epochs)
-                                    .set("cooldown_remaining", p.cooldown_remaining)
-                                    .set("epochs", p.epochs)
-                                    .dump(0);
-  }
-  if (stopper) {
-    const auto e = stopper->state();
-    state.metadata["early_stopping"] = report::Json()
-                                           .set("best", e.best)
-                                           .set("best_epoch", e.best_epoch)
-                                           .set("bad_epochs", e.bad_epochs)
-                                           .set("epochs", e.epochs)
-                                           .dump(0);
-  }
-  if (best_weights) {
-    for (const auto& [name, tensor] : best_weights->tensors) state.tensors[kBestWeightsPrefix + name] = tensor;
-  }
+// Each epoch augments with its own draws, the same in a resumed run.
+uint64_t epoch_augment_seed(uint64_t seed, int epoch) {
+  return (seed ^ 0x6175676d656e7421ull) * 0x100000001b3ull + uint64_t(epoch) + 1;
 }
 
-void restore_schedules(const Checkpoint& state, std::optional<ReduceLROnPlateau>& plateau,
-                       std::optional<EarlyStopping>& stopper, std::optional<Checkpoint>& best_weights,
-                       Optimizer& optimizer) {
-  auto saved = [&](const char* key) {
-    if (!state.metadata.count(key)) fail(std::string("The checkpoint has no ") + key + " state: it was written by a run with other settings");
-    return report::Json::parse(state.metadata.at(key), key);
-  };
-  if (plateau) {
-    const report::Json p = saved("plateau");
-    plateau->restore({p["rate"].number(), p["best"].number(), int(p["bad_epochs"].number()),
-                      int(p["cooldown_remaining"].number()), int64_t(p["epochs"].number())});
-    optimizer.set_learning_rate(static_cast<float>(plateau->learning_rate()));
-  }
-  if (stopper) {
-    const report::Json e = saved("early_stopping");
-    stopper->restore({e["best"].number(), int64_t(e["best_epoch"].number()), int(e["bad_epochs"].number()),
-                      int64_t(e["epochs"].number())});
-  }
-  const std::string prefix = kBestWeightsPrefix;
-  for (const auto& [name, tensor] : state.tensors) {
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    if (!best_weights) best_weights.emplace();
-    best_weights->tensors[name.substr(prefix.size())] = tensor;
-  }
+// How many labels have their probability on their target's side of 0.5.
+size_t agreeing_labels(const float* probabilities, const float* targets, size_t labels) {
+  size_t agree = 0;
+  for (size_t k = 0; k < labels; ++k) agree += (probabilities[k] >= 0.5f) == (targets[k] >= 0.5f);
+  return agree;
 }
 
 }  // namespace
@@ -99,6 +56,12 @@ OptimizerFactory sgd_optimizer(SgdOptions options) {
 OptimizerFactory adam_optimizer(AdamOptions options) {
   return [options](std::vector<nn::Parameter*> parameters) -> std::unique_ptr<Optimizer> {
     return std::make_unique<Adam>(std::move(parameters), options);
+  };
+}
+
+OptimizerFactory rmsprop_optimizer(RmsPropOptions options) {
+  return [options](std::vector<nn::Parameter*> parameters) -> std::unique_ptr<Optimizer> {
+    return std::make_unique<RmsProp>(std::move(parameters), options);
   };
 }
 
@@ -126,64 +89,87 @@ std::vector<EpochRecord> epoch_records_from_json(const report::Json& json) {
   return records;
 }
 
-Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
-                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions,
-                    const std::vector<float>& class_weights) {
+BatchLoss batch_loss(const TrainingConfig& config, size_t classes) {
+  try {
+    return BatchLoss(config.loss, classes, config.class_weights, config.pos_weight);
+  } catch (const Error& e) {
+    fail(config.name + ": " + e.what());
+  }
+}
+
+Evaluation evaluate(Classifier& model, const Examples& examples, const std::vector<size_t>& items, size_t batch_size,
+                    bool keep_predictions, const BatchLoss& loss) {
   Evaluation result;
   if (items.empty()) return result;
-  const Tensor weights = class_weights.empty() ? Tensor() : Tensor::from_host({int64_t(class_weights.size())}, class_weights);
   NoGradGuard no_grad;
   const bool was_training = model.training();
   model.eval();
-  std::vector<float> images, labels;
+  std::vector<float> inputs, targets;
+  const size_t width = examples.target_width();
   size_t correct = 0;
   for (size_t start = 0; start < items.size();) {
     const size_t count = std::min(batch_size, items.size() - start);
     const std::span<const size_t> batch(items.data() + start, count);
-    datasets::make_batch(set, batch, input, images, labels);
+    examples.batch(batch, 0, inputs, targets);
     Tensor logits;
     try {
-      logits = model(input_tensor(images, count, input));
+      logits = model(input_tensor(inputs, count, examples));
     } catch (const DeviceLimitExceeded&) {
       if (count == 1) throw;
-      batch_size = (count + 1) / 2;  // too large for the device's buffers: the same images in smaller batches
+      batch_size = (count + 1) / 2;  // too large for the device's buffers: the same examples in smaller batches
       continue;
     }
-    Tensor loss = cross_entropy(logits, Tensor::from_host({static_cast<int64_t>(count)}, labels), weights);
-    result.loss += double(loss.item()) * double(count);
-    const std::vector<float> probabilities = softmax(logits).to_host();
-    const size_t classes = probabilities.size() / count;
+    result.loss += double(loss(logits, loss.targets(targets, count)).item()) * double(count);
+    const std::vector<float> outputs = loss.outputs(logits);
+    const size_t classes = outputs.size() / count;
     for (size_t i = 0; i < count; ++i) {
-      const float* row = probabilities.data() + i * classes;
-      const int predicted = static_cast<int>(std::max_element(row, row + classes) - row);
-      const int truth = static_cast<int>(labels[i]);
-      correct += predicted == truth;
-      if (keep_predictions) result.predictions.push_back({batch[i], truth, predicted, {row, row + classes}});
+      const float* row = outputs.data() + i * classes;
+      Prediction p{batch[i], -1, -1, {row, row + classes}, {}};
+      if (examples.multi_label()) {
+        p.targets.assign(targets.begin() + ptrdiff_t(i * width), targets.begin() + ptrdiff_t((i + 1) * width));
+        correct += agreeing_labels(row, p.targets.data(), classes);
+      } else {
+        p.predicted = static_cast<int>(std::max_element(row, row + classes) - row);
+        p.truth = static_cast<int>(targets[i]);
+        correct += p.predicted == p.truth;
+      }
+      if (keep_predictions) result.predictions.push_back(std::move(p));
     }
     start += count;
   }
   model.train(was_training);
   result.loss /= double(items.size());
-  result.accuracy = 100.0 * double(correct) / double(items.size());
+  result.accuracy = 100.0 * double(correct) / double(items.size() * (examples.multi_label() ? width : 1));
   return result;
+}
+
+Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
+                    const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions,
+                    const std::vector<float>& class_weights) {
+  return evaluate(model, ImageExamples(set, input), items, batch_size, keep_predictions,
+                  BatchLoss(LossKind::SoftmaxCrossEntropy, set.class_names.size(), class_weights));
 }
 
 TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& train,
                                 const std::vector<size_t>& val, const std::vector<size_t>& test,
                                 const TrainingConfig& config) {
+  return train_classifier(model, ImageExamples(set, config.input), train, val, test, config);
+}
+
+TrainingResult train_classifier(Classifier& model, const Examples& examples, const std::vector<size_t>& train,
+                                const std::vector<size_t>& val, const std::vector<size_t>& test,
+                                const TrainingConfig& config) {
   if (train.empty()) fail(config.name + ": empty training set");
   if (config.batch_size == 0) fail(config.name + ": batch size must be positive");
   if (config.step_schedule && config.plateau) fail(config.name + ": choose one learning-rate schedule, not two");
-  if (!config.class_weights.empty() && config.class_weights.size() != set.class_names.size()) {
-    fail(config.name + ": " + std::to_string(config.class_weights.size()) + " class weights for " +
-         std::to_string(set.class_names.size()) + " classes");
+  if ((config.loss == LossKind::MultiLabelBce) != examples.multi_label()) {
+    fail(config.name + ": " + loss_name(config.loss) + " needs " +
+         (examples.multi_label() ? "one class per example, not multi-label examples" : "multi-label examples"));
   }
+  const BatchLoss loss = batch_loss(config, examples.classes());
   const std::vector<nn::Parameter*> trained = model.trainable_parameters();  // frozen modules left out
   const std::unique_ptr<Optimizer> optimizer =
       config.make_optimizer ? config.make_optimizer(trained) : sgd_optimizer(config.sgd)(trained);
-  const Tensor class_weights = config.class_weights.empty()
-                                   ? Tensor()
-                                   : Tensor::from_host({int64_t(config.class_weights.size())}, config.class_weights);
   const MetricMode monitored_mode = config.monitor == Monitor::ValidationLoss ? MetricMode::Min : MetricMode::Max;
   std::optional<ReduceLROnPlateau> plateau;
   if (config.plateau) {
@@ -218,7 +204,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
   const size_t batches = (train.size() + config.batch_size - 1) / config.batch_size;
   Rng order_rng(config.seed ^ 0x6f726465722d726eull);
   std::vector<size_t> order = train;
-  std::vector<float> images, labels;
+  std::vector<float> inputs, targets;
   LossLog losses(config.name + " training loss");
   model.train();
   double training_since_checkpoint = 0;
@@ -241,12 +227,12 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       for (size_t b = 0; b < batches; ++b, ++step) {
         const size_t start = b * config.batch_size;
         const size_t count = std::min(config.batch_size, order.size() - start);
-        datasets::make_batch(set, std::span<const size_t>(order.data() + start, count), config.input, images, labels);
-        const Tensor targets = Tensor::from_host({static_cast<int64_t>(count)}, labels);
+        examples.batch(std::span<const size_t>(order.data() + start, count), epoch_augment_seed(config.seed, epoch),
+                       inputs, targets);
         if (config.step_schedule) optimizer->set_learning_rate(config.step_schedule->rate(step));
         optimizer->zero_grad();
-        const Tensor main_loss =
-            gradients.accumulate(model, input_tensor(images, count, config.input), targets, step, class_weights);
+        const Tensor main_loss = gradients.accumulate(model, input_tensor(inputs, count, examples),
+                                                      loss.targets(targets, count), step, loss);
         optimizer->step();
         losses.record(main_loss, step);
         if (gradients.micro_batches() != reported_micro_batches) {
@@ -276,8 +262,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
       record.seconds = seconds_since(epoch_start);
       record.train_loss = loss_sum / double(std::max<size_t>(loss_count, 1));
       record.learning_rate = optimizer->learning_rate();
-      const Evaluation validation =
-          evaluate(model, set, val, config.input, config.evaluation_batch_size, false, config.class_weights);
+      const Evaluation validation = evaluate(model, examples, val, config.evaluation_batch_size, false, loss);
       record.val_loss = validation.loss;
       record.val_accuracy = validation.accuracy;
       result.epochs.push_back(record);
@@ -287,7 +272,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
                                 after_epoch,
                             step - 1);
       }
-      if (const auto blow_up = finite_blow_up(record.train_loss, std::log(double(set.class_names.size())))) {
+      if (const auto blow_up = finite_blow_up(record.train_loss, loss.chance_loss())) {
         throw NonFiniteLoss(config.name + " " + *blow_up + after_epoch, step - 1);
       }
       const double monitored = config.monitor == Monitor::ValidationLoss ? validation.loss : validation.accuracy;
@@ -322,8 +307,7 @@ TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set
     result.best_epoch = int(stopper->best_epoch()) + 1;
     if (best_weights) restore_training_state(*best_weights, model, nullptr);
   }
-  result.test =
-      evaluate(model, set, test, config.input, config.evaluation_batch_size, true, config.class_weights);
+  result.test = evaluate(model, examples, test, config.evaluation_batch_size, true, loss);
   return result;
 }
 

@@ -1,9 +1,12 @@
 #pragma once
-// The training loop shared by the classification papers: mini-batches in a
-// seeded shuffled order (split into micro-batches where the device's buffers
-// cannot hold one, papers/common/batch_gradients.h) with a pluggable optimiser
-// (SGD, Adam), loss (softmax cross-entropy, class-weighted) and schedule (step,
-// plateau, early stopping with the best epoch's weights restored), validation
+// The training loop shared by the classification papers: mini-batches of any
+// input pipeline (papers/common/examples.h: 2D images, multi-channel images,
+// slice sequences, volumes) in a seeded shuffled order with seeded augmentation
+// (split into micro-batches where the device's buffers cannot hold one,
+// papers/common/batch_gradients.h), a pluggable optimiser (SGD, Adam, RMSProp),
+// loss (softmax cross-entropy, class-weighted; multi-label BCE; squared hinge:
+// papers/common/classifier_loss.h) and schedule (step, plateau, early stopping
+// with the best epoch's weights restored), validation
 // after every epoch, a test pass at the end with per-image predictions, a
 // progress line, and end-of-epoch checkpoints from which an interrupted run
 // resumes to the same final numbers.
@@ -18,10 +21,13 @@
 #include "core/nn/module.h"
 #include "core/adam.h"
 #include "core/optim.h"
+#include "core/rmsprop.h"
 #include "core/schedules.h"
 #include "datasets/batch.h"
 #include "datasets/image.h"
 #include "papers/common/classifier.h"
+#include "papers/common/classifier_loss.h"
+#include "papers/common/examples.h"
 #include "papers/common/json.h"
 
 namespace medrepro::papers {
@@ -30,6 +36,7 @@ namespace medrepro::papers {
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(std::vector<nn::Parameter*>)>;
 OptimizerFactory sgd_optimizer(SgdOptions options);
 OptimizerFactory adam_optimizer(AdamOptions options);
+OptimizerFactory rmsprop_optimizer(RmsPropOptions options);
 
 // Which validation number the plateau schedule and early stopping watch.
 enum class Monitor { ValidationLoss, ValidationAccuracy };
@@ -41,8 +48,10 @@ struct TrainingConfig {
   size_t evaluation_batch_size = 100;  // validation and test batches: a speed setting
   SgdOptions sgd;                   // the optimiser when make_optimizer is empty
   OptimizerFactory make_optimizer;  // empty: SGD with `sgd`
+  LossKind loss = LossKind::SoftmaxCrossEntropy;
   // Softmax cross-entropy weights per class (empty: unweighted), for training and validation loss.
   std::vector<float> class_weights;
+  std::vector<float> pos_weight;  // multi-label BCE: weight of each label's positives (empty: 1)
   // At most one learning-rate schedule: Caffe's step policy per SGD step, or a
   // reduction on a plateau of the monitored metric after each epoch.
   std::optional<StepSchedule> step_schedule;
@@ -52,8 +61,8 @@ struct TrainingConfig {
   std::optional<EarlyStoppingOptions> early_stopping;
   bool restore_best_weights = true;
   Monitor monitor = Monitor::ValidationLoss;
-  uint64_t seed = 1;                // order of the mini-batches
-  datasets::BatchOptions input;     // network input size and normalisation
+  uint64_t seed = 1;                // order of the mini-batches and the augmentation of each epoch
+  datasets::BatchOptions input;     // ImageSet overloads: network input size and normalisation
   std::string checkpoint_path;      // empty: no checkpoints
   // A checkpoint is written at the end of an epoch once this much training time
   // has passed since the last one (0: after every epoch). Bounds the work an
@@ -74,12 +83,15 @@ struct EpochRecord {
 
 struct Prediction {
   size_t item = 0;  // index into the data set
-  int truth = 0, predicted = 0;
-  std::vector<float> probabilities;
+  int truth = 0, predicted = 0;     // class indices; -1 for multi-label examples
+  std::vector<float> probabilities;  // BatchLoss::outputs: raw scores for the squared hinge
+  std::vector<float> targets;        // multi-label examples only: the binary labels
 };
 
 struct Evaluation {
-  double loss = 0, accuracy = 0;  // accuracy in percent
+  // Accuracy in percent: of examples whose highest output is their class, or, multi-label,
+  // of labels whose probability is on the same side of 0.5 as the target.
+  double loss = 0, accuracy = 0;
   std::vector<Prediction> predictions;
 };
 
@@ -104,10 +116,19 @@ struct TrainingResult {
 report::Json epoch_records_to_json(const std::vector<EpochRecord>& records);
 std::vector<EpochRecord> epoch_records_from_json(const report::Json& json);
 
+// The loss a configuration trains with, for `classes` outputs.
+BatchLoss batch_loss(const TrainingConfig& config, size_t classes);
+
+Evaluation evaluate(Classifier& model, const Examples& examples, const std::vector<size_t>& items, size_t batch_size,
+                    bool keep_predictions, const BatchLoss& loss);
 Evaluation evaluate(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& items,
                     const datasets::BatchOptions& input, size_t batch_size, bool keep_predictions,
                     const std::vector<float>& class_weights = {});
 
+TrainingResult train_classifier(Classifier& model, const Examples& examples, const std::vector<size_t>& train,
+                                const std::vector<size_t>& val, const std::vector<size_t>& test,
+                                const TrainingConfig& config);
+// 2D grey images at config.input's size and normalisation, not augmented.
 TrainingResult train_classifier(Classifier& model, const datasets::ImageSet& set, const std::vector<size_t>& train,
                                 const std::vector<size_t>& val, const std::vector<size_t>& test,
                                 const TrainingConfig& config);
