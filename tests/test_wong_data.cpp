@@ -1,0 +1,66 @@
+// The Wong et al. analogue's segmentation data: FreeSurfer aseg ids mapped onto the
+// paper's brain structures, checked against the voxel counts of the notes
+// (../shared/papers/wong_segmentation_features.md), and slices along three axes.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/error.h"
+#include "datasets/nifti.h"
+#include "papers/wong_segmentation_features/brain_labels.h"
+
+namespace ds = medrepro::datasets;
+namespace wong = medrepro::wong;
+
+TEST_CASE("aseg ids map onto the paper's structures; unknown ids are refused") {
+  ds::LabelVolume aseg(1, 1, 6);
+  aseg.data = {0, 42, 251, 63, 24, 15};
+  CHECK(wong::aseg_to_structures(aseg).data == std::vector<uint8_t>{0, 1, 2, 6, 0, 16});
+  CHECK(wong::brain_structure_names().size() == size_t(wong::kBrainLabels));
+  aseg.data[2] = 99;
+  CHECK_THROWS_WITH_AS(wong::aseg_to_structures(aseg), doctest::Contains("aseg label 99"), medrepro::Error);
+}
+
+TEST_CASE("slices along the three axes keep the planes the brain fills enough") {
+  ds::Volume image(2, 3, 4);
+  ds::LabelVolume labels(2, 3, 4);
+  for (size_t i = 0; i < image.data.size(); ++i) image.data[i] = float(i);
+  labels.at(1, 2, 3) = 5;
+  const auto all = wong::brain_slices(image, labels, 0.0);
+  CHECK(all.size() == 2 + 3 + 4);
+  CHECK(all[1].axis == 0);
+  CHECK(all[1].image.height == 3);
+  CHECK(all[1].image.width == 4);
+  CHECK(all[1].image.at(0, 2, 3) == image.at(1, 2, 3));
+  const auto& across_width = all[2 + 3 + 3];  // axis 2 (x), index 3: a depth x height plane
+  CHECK(across_width.axis == 2);
+  CHECK(across_width.image.height == 2);
+  CHECK(across_width.image.width == 3);
+  CHECK(across_width.labels.at(0, 1, 2) == 5);
+  CHECK(across_width.brain_fraction == doctest::Approx(1.0 / 6));
+  CHECK(wong::brain_slices(image, labels, 0.08).size() == 3);  // the planes through (1, 2, 3): 1/12, 1/8, 1/6
+  CHECK(wong::brain_slices(image, labels, 0.1).size() == 2);
+}
+
+TEST_CASE("the voxelmorph aseg mapped: the notes' voxel counts per structure") {
+  const char* shared = std::getenv("MEDREPRO_SHARED");
+  const std::filesystem::path folder =
+      std::filesystem::path(shared ? shared : "../shared") / "datasets" / "voxelmorph_test_scan";
+  if (!std::filesystem::exists(folder / "aseg.nii.gz")) {
+    MESSAGE("skipped: " << (folder / "aseg.nii.gz").string() << " not found");
+    return;
+  }
+  const ds::LabelVolume structures = wong::aseg_to_structures(ds::read_nifti_labels(folder / "aseg.nii.gz"));
+  std::vector<size_t> counts(wong::kBrainLabels, 0);
+  for (uint8_t label : structures.data) ++counts[label];
+  const std::vector<size_t> expected{697211, 550836, 131871, 36390, 24909, 26409, 20359, 10492,
+                                     15465,  4443,   12443,  4547,  2059,  871,   1085,  1051};
+  for (size_t s = 0; s < expected.size(); ++s) {
+    CAPTURE(wong::brain_structure_names()[s + 1]);
+    CHECK(counts[s + 1] == expected[s]);
+  }
+  const ds::Volume t1 = ds::read_nifti(folder / "t1.nii.gz").volume;
+  const auto slices = wong::brain_slices(t1, structures, 0.02);
+  CHECK(slices.size() == 454);  // as the notes count them
+}
