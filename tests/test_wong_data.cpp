@@ -3,12 +3,14 @@
 // (../shared/papers/wong_segmentation_features.md), and slices along three axes.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/error.h"
 #include "datasets/nifti.h"
 #include "papers/wong_segmentation_features/brain_labels.h"
+#include "papers/wong_segmentation_features/preprocess.h"
 
 namespace ds = medrepro::datasets;
 namespace wong = medrepro::wong;
@@ -63,4 +65,41 @@ TEST_CASE("the voxelmorph aseg mapped: the notes' voxel counts per structure") {
   const ds::Volume t1 = ds::read_nifti(folder / "t1.nii.gz").volume;
   const auto slices = wong::brain_slices(t1, structures, 0.02);
   CHECK(slices.size() == 454);  // as the notes count them
+}
+
+TEST_CASE("slices are padded to a centred canvas, shrunk in steps of at most 2x and CLAHE-normalised") {
+  ds::Volume plane(1, 100, 180);
+  ds::LabelVolume labels(1, 100, 180);
+  for (int y = 30; y < 70; ++y) {
+    for (int x = 70; x < 110; ++x) {
+      plane.at(0, y, x) = 200.0f + float(x % 7);
+      labels.at(0, y, x) = 3;
+    }
+  }
+  const ds::Volume image = wong::prepare_image(plane, 224, 64);
+  CHECK(image.height == 64);
+  CHECK(image.width == 64);
+  CHECK(*std::min_element(image.data.begin(), image.data.end()) >= 0.0f);
+  CHECK(*std::max_element(image.data.begin(), image.data.end()) <= 1.0f);
+  CHECK(image.at(0, 32, 32) > image.at(0, 5, 5));  // the bright square, now in the middle
+  const ds::LabelVolume small = wong::prepare_labels(labels, 224, 64);
+  CHECK(small.at(0, 32, 32) == 3);
+  CHECK(small.at(0, 5, 5) == 0);
+  const size_t square = size_t(std::count(small.data.begin(), small.data.end(), uint8_t(3)));
+  CHECK(square >= 100);  // 40 x 40 pixels at 64 / 224 scale: about 11.4 x 11.4
+  CHECK(square <= 169);
+  CHECK_THROWS_WITH_AS(wong::prepare_image(ds::Volume(1, 230, 10), 224, 64), doctest::Contains("exceeds the 224 canvas"),
+                       medrepro::Error);
+}
+
+TEST_CASE("held-out slabs: the centred fifth of each axis's slices, with a gap on both sides") {
+  std::vector<wong::BrainSlice> slices;
+  for (int i = 0; i < 10; ++i) slices.push_back({0, i, {}, {}, 0.5});
+  for (int i = 0; i < 20; ++i) slices.push_back({1, i, {}, {}, 0.5});
+  const wong::SlabSplit split = wong::held_out_slabs(slices, 0.2, 2);
+  std::vector<int> held, train;
+  for (size_t i : split.held_out) held.push_back(slices[i].axis * 100 + slices[i].index);
+  for (size_t i : split.train) train.push_back(slices[i].axis * 100 + slices[i].index);
+  CHECK(held == std::vector<int>{4, 5, 108, 109, 110, 111});
+  CHECK(train == std::vector<int>{0, 1, 8, 9, 100, 101, 102, 103, 104, 105, 114, 115, 116, 117, 118, 119});
 }
