@@ -10,7 +10,10 @@
 #include "core/error.h"
 #include "datasets/nifti.h"
 #include "papers/wong_segmentation_features/brain_labels.h"
+#include "papers/common/segmentation_training.h"
+#include "papers/wong_segmentation_features/mnet.h"
 #include "papers/wong_segmentation_features/preprocess.h"
+#include "papers/wong_segmentation_features/segmentation_stage.h"
 
 namespace ds = medrepro::datasets;
 namespace wong = medrepro::wong;
@@ -102,4 +105,79 @@ TEST_CASE("held-out slabs: the centred fifth of each axis's slices, with a gap o
   for (size_t i : split.train) train.push_back(slices[i].axis * 100 + slices[i].index);
   CHECK(held == std::vector<int>{4, 5, 108, 109, 110, 111});
   CHECK(train == std::vector<int>{0, 1, 8, 9, 100, 101, 102, 103, 104, 105, 114, 115, 116, 117, 118, 119});
+}
+
+TEST_CASE("pooled Dice per label over several slices, worked by hand") {
+  std::vector<medrepro::papers::SegmentationCase> cases(2);
+  cases[0].labels = ds::LabelVolume(1, 1, 4);
+  cases[0].labels.data = {0, 1, 1, 2};
+  cases[1].labels = ds::LabelVolume(1, 1, 4);
+  cases[1].labels.data = {1, 1, 0, 0};
+  std::vector<ds::LabelVolume> predicted(2, ds::LabelVolume(1, 1, 4));
+  predicted[0].data = {1, 1, 0, 2};  // label 1: tp 1, fp 1, fn 1; label 2: tp 1
+  predicted[1].data = {1, 0, 0, 0};  // label 1: tp 1, fn 1
+  const auto dice = wong::pooled_dice(cases, {0, 1}, predicted, {"background", "one", "two", "three"});
+  REQUIRE(dice.size() == 3);
+  CHECK(dice[0].true_voxels == 4);
+  CHECK(dice[0].dice == doctest::Approx(2.0 * 2 / (2 * 2 + 1 + 2)));
+  CHECK(dice[1].dice == 1.0);
+  CHECK(dice[2].true_voxels == 0);
+  CHECK(dice[2].dice == 1.0);  // absent and never predicted
+}
+
+TEST_CASE("voxelmorph segmentation data, both label sources, and an M-Net trained on it for a few steps") {
+  const char* shared = std::getenv("MEDREPRO_SHARED");
+  const std::filesystem::path folder =
+      std::filesystem::path(shared ? shared : "../shared") / "datasets" / "voxelmorph_test_scan";
+  if (!std::filesystem::exists(folder / "aseg.nii.gz")) {
+    MESSAGE("skipped: " << folder.string() << " not found");
+    return;
+  }
+  const ds::Volume t1 = ds::read_nifti(folder / "t1.nii.gz").volume;
+  const ds::LabelVolume aseg = ds::read_nifti_labels(folder / "aseg.nii.gz");
+  const wong::SegmentationData structures = wong::brain_segmentation_data(t1, aseg, 32, wong::LabelSource::Aseg);
+  CHECK(structures.cases.size() == 454);
+  CHECK(structures.label_names.size() == 17);
+  CHECK(structures.split.held_out.size() > 80);
+  CHECK(structures.split.train.size() > 300);
+  CHECK(structures.split.held_out.size() + structures.split.train.size() < 454);  // the gaps
+  const std::vector<float> weights = wong::training_label_weights(structures);
+  for (float w : weights) {
+    if (w > 0) CHECK(weights[0] <= w);  // background, the most frequent, weighs least; labels too
+  }                                     // small to survive 32 x 32 weigh 0
+
+  const wong::SegmentationData clusters = wong::brain_segmentation_data(t1, aseg, 32, wong::LabelSource::KMeans);
+  CHECK(clusters.label_names.size() == 5);
+  CHECK(std::is_sorted(clusters.cluster_centres.begin(), clusters.cluster_centres.end()));
+  CHECK(clusters.cases[10].channels[0].data == structures.cases[10].channels[0].data);  // the same images
+  CHECK(*std::max_element(clusters.cases[10].labels.data.begin(), clusters.cases[10].labels.data.end()) <= 4);
+
+  medrepro::wong::MNetOptions options;
+  options.base_channels = 2;
+  options.labels = 17;
+  medrepro::wong::MNet net(options);
+  medrepro::papers::SegmentationConfig config;
+  config.name = "mnet smoke";
+  config.epochs = 2;
+  config.classes = 17;
+  config.geometry.volumetric = false;
+  config.geometry.output = {1, 32, 32};
+  config.segments_per_epoch = 16;
+  config.validation_segments = 8;
+  config.batch_size = 4;
+  config.class_weights = weights;
+  config.make_optimizer = medrepro::papers::adam_optimizer({});
+  const auto result = medrepro::papers::train_segmenter(net, structures.cases, structures.split.train,
+                                                        structures.split.held_out, config);
+  REQUIRE_FALSE(result.diverged_at_step.has_value());
+  std::vector<ds::LabelVolume> predicted;
+  for (size_t i : structures.split.held_out) {
+    predicted.push_back(medrepro::papers::predict_case(net, structures.cases[i], config.geometry));
+  }
+  const auto dice = wong::pooled_dice(structures.cases, structures.split.held_out, predicted, structures.label_names);
+  CHECK(dice.size() == 16);
+  for (const auto& d : dice) {
+    CHECK(d.dice >= 0.0);
+    CHECK(d.dice <= 1.0);
+  }
 }
