@@ -22,6 +22,7 @@ struct Profile {
   int curve_sizes = 7;         // Figure 13: training-set sizes, log-spaced from 5 per class to the largest
   int seeds = 3;
   size_t batch_size = 0;       // 0: each network's DIGITS default (batch_size_for)
+  size_t batch_cap = 0;        // with batch_size 0: DIGITS' default, but at most this many (0: no cap)
 };
 
 Profile smoke_profile();
@@ -29,9 +30,10 @@ Profile cpu_profile();
 Profile paper_profile();
 int input_size_for(const Profile& profile, const std::string& model);
 // The profile's batch size, or the training batch of DIGITS' standard network
-// (LeNet 64, AlexNet 100, GoogLeNet 24; the proposed CNN, built from AlexNet, 100).
+// (LeNet 64, AlexNet 100, GoogLeNet 24; the proposed CNN, built from AlexNet, 100)
+// up to the profile's cap.
 size_t batch_size_for(const Profile& profile, const std::string& model);
-// "64" or "DIGITS' defaults (LeNet 64, ...)", for the report.
+// "64" or "DIGITS' defaults (LeNet 64, ...)" (capped: "..., at most 32: LeNet 32, ..."), for the report.
 std::string describe_batch_sizes(const Profile& profile);
 
 // One model trained once: one seed, one training-set size.
