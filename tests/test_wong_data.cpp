@@ -14,6 +14,7 @@
 #include "papers/wong_segmentation_features/mnet.h"
 #include "papers/wong_segmentation_features/preprocess.h"
 #include "papers/wong_segmentation_features/segmentation_stage.h"
+#include "papers/wong_segmentation_features/tumour_draws.h"
 
 namespace ds = medrepro::datasets;
 namespace wong = medrepro::wong;
@@ -180,4 +181,47 @@ TEST_CASE("voxelmorph segmentation data, both label sources, and an M-Net traine
     CHECK(d.dice >= 0.0);
     CHECK(d.dice <= 1.0);
   }
+}
+
+TEST_CASE("tumour task draws: fixed normals, nested tumour pools, the paper's test mix, repeatable per seed") {
+  ds::BrainTumorMri data;
+  data.set.class_names = {"glioma", "meningioma", "notumor", "pituitary"};
+  ds::Split split;
+  for (size_t i = 0; i < 800; ++i) {
+    data.set.labels.push_back(int(i % 4));
+    (i < 600 ? split.train : split.test).push_back(i);
+  }
+  wong::TumourCounts counts;
+  counts.normals = 11;
+  counts.largest_tumorous = 40;
+  counts.test_normals = 11;
+  counts.test_glioma = 30;
+  counts.test_meningioma = 20;
+  const wong::TumourDraw a = wong::draw_tumour_repetition(data, split, counts, 1);
+  const wong::TumourDraw b = wong::draw_tumour_repetition(data, split, counts, 1);
+  const wong::TumourDraw c = wong::draw_tumour_repetition(data, split, counts, 2);
+  CHECK(a.glioma_pool == b.glioma_pool);
+  CHECK(a.test == b.test);
+  CHECK(a.glioma_pool != c.glioma_pool);
+  CHECK(a.normals.size() == 11);
+  CHECK(a.test.size() == 61);
+  std::vector<size_t> per_class(3, 0);
+  for (size_t item : a.test) {
+    CHECK(item >= 600);
+    ++per_class[size_t(wong::tumour_class(data, item))];
+  }
+  CHECK(per_class == std::vector<size_t>{11, 30, 20});
+  const auto ten = wong::tumour_training_items(a, 10), forty = wong::tumour_training_items(a, 40);
+  CHECK(ten.size() == 21);
+  CHECK(forty.size() == 51);
+  for (size_t item : ten) CHECK(std::find(forty.begin(), forty.end(), item) != forty.end());  // nested
+  for (size_t item : forty) {
+    CHECK(item < 600);
+    CHECK(wong::tumour_class(data, item) >= 0);
+  }
+  CHECK_THROWS_WITH_AS(wong::tumour_training_items(a, 42), doctest::Contains("an even number up to 40"),
+                       medrepro::Error);
+  counts.test_glioma = 51;
+  CHECK_THROWS_WITH_AS(wong::draw_tumour_repetition(data, split, counts, 1),
+                       doctest::Contains("50 glioma test images, the task needs 51"), medrepro::Error);
 }
