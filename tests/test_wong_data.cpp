@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/ops/segmentation_loss.h"
 #include "datasets/nifti.h"
 #include "papers/wong_segmentation_features/brain_labels.h"
 #include "papers/common/segmentation_training.h"
@@ -15,6 +16,7 @@
 #include "papers/wong_segmentation_features/preprocess.h"
 #include "papers/wong_segmentation_features/segmentation_stage.h"
 #include "papers/wong_segmentation_features/tumour_draws.h"
+#include "papers/wong_segmentation_features/tumour_examples.h"
 
 namespace ds = medrepro::datasets;
 namespace wong = medrepro::wong;
@@ -224,4 +226,27 @@ TEST_CASE("tumour task draws: fixed normals, nested tumour pools, the paper's te
   counts.test_glioma = 51;
   CHECK_THROWS_WITH_AS(wong::draw_tumour_repetition(data, split, counts, 1),
                        doctest::Contains("50 glioma test images, the task needs 51"), medrepro::Error);
+}
+
+TEST_CASE("tumour examples: prepared slices with the task's classes; Eq. 2 weights of the smallest training set") {
+  ds::BrainTumorMri data;
+  data.set.class_names = {"glioma", "meningioma", "notumor", "pituitary"};
+  data.set.height = data.set.width = 224;
+  for (int i = 0; i < 4; ++i) {
+    for (int v = 0; v < 224 * 224; ++v) data.set.pixels.push_back(uint8_t((v * (i + 1)) % 251));
+    data.set.labels.push_back(i);
+  }
+  const auto examples = wong::tumour_examples(data, {2, 0, 1}, 64, wong::paper_augmentation());
+  CHECK(examples.size() == 3);
+  CHECK(examples.input_shape() == medrepro::Shape{1, 64, 64});
+  CHECK(examples.label(0) == 0);  // no tumour
+  CHECK(examples.label(1) == 1);  // glioma
+  CHECK(examples.label(2) == 2);  // meningioma
+  CHECK_THROWS_WITH_AS(wong::tumour_examples(data, {3}, 64), doctest::Contains("not of the task's three classes"),
+                       medrepro::Error);
+  // The notes: 11 normals and 5 + 5 tumours give class weights 1.38, 2.05, 2.05.
+  const std::vector<double> counts{11, 5, 5};
+  const std::vector<float> weights = medrepro::wong_label_weights(counts);
+  CHECK(weights[0] == doctest::Approx(1.38).epsilon(0.005));
+  CHECK(weights[1] == doctest::Approx(2.05).epsilon(0.005));
 }
