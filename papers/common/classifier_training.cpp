@@ -2,21 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <span>
 
 #include "core/autograd.h"
-#include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/init.h"
 #include "core/loss_log.h"
 #include "papers/common/batch_gradients.h"
-#include "papers/common/divergence.h"
-#include "papers/common/json.h"
+#include "papers/common/epoch_state.h"
 #include "papers/common/progress.h"
-#include "papers/common/schedule_state.h"
 
 namespace medrepro::papers {
 namespace {
@@ -63,30 +58,6 @@ OptimizerFactory rmsprop_optimizer(RmsPropOptions options) {
   return [options](std::vector<nn::Parameter*> parameters) -> std::unique_ptr<Optimizer> {
     return std::make_unique<RmsProp>(std::move(parameters), options);
   };
-}
-
-report::Json epoch_records_to_json(const std::vector<EpochRecord>& records) {
-  report::Json out = report::Json::Array{};
-  for (const EpochRecord& r : records) {
-    out.push(report::Json()
-                 .set("epoch", r.epoch)
-                 .set("train_loss", r.train_loss)
-                 .set("val_loss", r.val_loss)
-                 .set("val_accuracy", r.val_accuracy)
-                 .set("seconds", r.seconds)
-                 .set("learning_rate", r.learning_rate));
-  }
-  return out;
-}
-
-std::vector<EpochRecord> epoch_records_from_json(const report::Json& json) {
-  std::vector<EpochRecord> records;
-  for (const report::Json& r : json.array()) {
-    records.push_back({static_cast<int>(r["epoch"].number()), r["train_loss"].number(), r["val_loss"].number(),
-                       r["val_accuracy"].number(), r["seconds"].number(),
-                       r.contains("learning_rate") ? r["learning_rate"].number() : 0.0});
-  }
-  return records;
 }
 
 BatchLoss batch_loss(const TrainingConfig& config, size_t classes) {
@@ -170,36 +141,14 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
   const std::vector<nn::Parameter*> trained = model.trainable_parameters();  // frozen modules left out
   const std::unique_ptr<Optimizer> optimizer =
       config.make_optimizer ? config.make_optimizer(trained) : sgd_optimizer(config.sgd)(trained);
-  const MetricMode monitored_mode = config.monitor == Monitor::ValidationLoss ? MetricMode::Min : MetricMode::Max;
-  std::optional<ReduceLROnPlateau> plateau;
-  if (config.plateau) {
-    PlateauOptions options = *config.plateau;
-    options.mode = monitored_mode;
-    plateau.emplace(optimizer->learning_rate(), options);
-  }
-  std::optional<EarlyStopping> stopper;
-  if (config.early_stopping) {
-    EarlyStoppingOptions options = *config.early_stopping;
-    options.mode = monitored_mode;
-    stopper.emplace(options);
-  }
-  std::optional<Checkpoint> best_weights;  // the model at the monitored metric's best epoch
-
+  EpochState state({config.name,
+                    config.monitor == Monitor::ValidationLoss ? MetricMode::Min : MetricMode::Max,
+                    config.plateau, config.early_stopping, config.restore_best_weights, config.checkpoint_path,
+                    config.checkpoint_interval_seconds},
+                   *optimizer);
   TrainingResult result;
-  int epochs_done = 0;
-  if (!config.checkpoint_path.empty() && std::filesystem::exists(config.checkpoint_path)) {
-    const Checkpoint state = load_checkpoint(config.checkpoint_path);
-    if (state.metadata.count("run") == 0 || state.metadata.at("run") != config.name) {
-      fail("Checkpoint " + config.checkpoint_path + " belongs to another run ('" +
-           (state.metadata.count("run") ? state.metadata.at("run") : std::string("?")) + "', not '" + config.name +
-           "'); delete it or choose another output directory");
-    }
-    restore_training_state(state, model, optimizer.get());
-    epochs_done = std::stoi(state.metadata.at("epochs_done"));
-    result.epochs = epoch_records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
-    restore_schedules(state, plateau, stopper, best_weights, *optimizer);
-    result.resumed = true;
-  }
+  result.resumed = state.resume(model);
+  const int epochs_done = state.epochs_done();
 
   const size_t batches = (train.size() + config.batch_size - 1) / config.batch_size;
   Rng order_rng(config.seed ^ 0x6f726465722d726eull);
@@ -207,15 +156,11 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
   std::vector<float> inputs, targets;
   LossLog losses(config.name + " training loss");
   model.train();
-  double training_since_checkpoint = 0;
   BatchGradients gradients;
   int reported_micro_batches = 1;
   try {
     for (int epoch = 0; epoch < config.epochs; ++epoch) {
-      if (stopper && stopper->should_stop()) {
-        result.stopped_early = true;
-        break;
-      }
+      if (state.should_stop()) break;
       // Every epoch's shuffle is drawn, also for epochs a resumed run skips, so the batches match.
       for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
       if (epoch < epochs_done) continue;
@@ -247,14 +192,12 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
           last_print = Clock::now();
           const double elapsed = seconds_since(epoch_start);
           const double rate = double(std::min(order.size(), (b + 1) * config.batch_size)) / elapsed;
-          const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
-                                   double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
-          const double run_fraction = double(size_t(epoch) * batches + b + 1) / double(size_t(config.epochs) * batches);
+          const RunPace pace = run_pace(epoch, config.epochs, b, batches, elapsed);
           std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f %.0f img/s ETA %s%s    ",
                        config.name.c_str(), epoch + 1, config.epochs, b + 1, batches,
                        drained.empty() ? 0.0 : double(drained.back().second), rate,
-                       format_duration(remaining).c_str(),
-                       config.plan_progress ? config.plan_progress(run_fraction).c_str() : "");
+                       format_duration(pace.remaining_seconds).c_str(),
+                       config.plan_progress ? config.plan_progress(pace.fraction).c_str() : "");
         }
       }
       EpochRecord record;
@@ -265,48 +208,24 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
       const Evaluation validation = evaluate(model, examples, val, config.evaluation_batch_size, false, loss);
       record.val_loss = validation.loss;
       record.val_accuracy = validation.accuracy;
-      result.epochs.push_back(record);
-      const std::string after_epoch = " after epoch " + std::to_string(epoch + 1) + " (step " + std::to_string(step - 1) + ")";
-      if (!std::isfinite(validation.loss)) {  // finite training losses, outputs that overflow: diverged too
-        throw NonFiniteLoss(config.name + " validation loss is " + (std::isnan(validation.loss) ? "NaN" : "Inf") +
-                                after_epoch,
-                            step - 1);
-      }
-      if (const auto blow_up = finite_blow_up(record.train_loss, loss.chance_loss())) {
-        throw NonFiniteLoss(config.name + " " + *blow_up + after_epoch, step - 1);
-      }
-      const double monitored = config.monitor == Monitor::ValidationLoss ? validation.loss : validation.accuracy;
-      if (plateau) optimizer->set_learning_rate(static_cast<float>(plateau->step(monitored)));
-      if (stopper) {
-        stopper->step(monitored);
-        if (stopper->improved() && config.restore_best_weights) best_weights = capture_training_state(model, nullptr);
-      }
-      training_since_checkpoint += record.seconds;
-      if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
-        training_since_checkpoint = 0;
-        Checkpoint state = capture_training_state(model, optimizer.get());
-        state.metadata["run"] = config.name;
-        state.metadata["epochs_done"] = std::to_string(epoch + 1);
-        state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
-        save_schedules(state, plateau, stopper, best_weights);
-        save_checkpoint(config.checkpoint_path, state);
-      }
+      state.end_epoch(model, record,
+                      config.monitor == Monitor::ValidationLoss ? validation.loss : validation.accuracy,
+                      loss.chance_loss(), step - 1);
     }
   } catch (const NonFiniteLoss& diverged) {
     result.diverged_at_step = diverged.step;
     result.divergence = diverged.what();
   }
   std::fprintf(stderr, "\n");
-  for (const EpochRecord& r : result.epochs) result.train_seconds += r.seconds;
+  result.epochs = state.records();
+  result.train_seconds = state.train_seconds();
   if (result.diverged_at_step) {
     std::fprintf(stderr, "[%s] diverged: %s\n", config.name.c_str(), result.divergence.c_str());
     return result;  // the weights are no longer finite: nothing to test
   }
-  if (stopper) {
-    result.stopped_early = result.stopped_early || stopper->should_stop();
-    result.best_epoch = int(stopper->best_epoch()) + 1;
-    if (best_weights) restore_training_state(*best_weights, model, nullptr);
-  }
+  result.stopped_early = state.should_stop();
+  result.best_epoch = state.best_epoch();
+  state.finish(model);
   result.test = evaluate(model, examples, test, config.evaluation_batch_size, true, loss);
   return result;
 }

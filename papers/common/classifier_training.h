@@ -27,6 +27,7 @@
 #include "datasets/image.h"
 #include "papers/common/classifier.h"
 #include "papers/common/classifier_loss.h"
+#include "papers/common/epoch_state.h"
 #include "papers/common/examples.h"
 #include "papers/common/json.h"
 
@@ -73,14 +74,6 @@ struct TrainingConfig {
   std::function<std::string(double)> plan_progress;
 };
 
-struct EpochRecord {
-  int epoch = 0;
-  double train_loss = 0;  // mean over the epoch's batches, final classifier only
-  double val_loss = 0, val_accuracy = 0;
-  double seconds = 0;     // training time of this epoch (without validation)
-  double learning_rate = 0;  // at the epoch's last step
-};
-
 struct Prediction {
   size_t item = 0;  // index into the data set
   int truth = 0, predicted = 0;     // class indices; -1 for multi-label examples
@@ -111,10 +104,6 @@ struct TrainingResult {
   std::optional<int64_t> diverged_at_step;
   std::string divergence;  // the message, naming the step
 };
-
-// Per-epoch metrics to and from JSON (checkpoints, run files).
-report::Json epoch_records_to_json(const std::vector<EpochRecord>& records);
-std::vector<EpochRecord> epoch_records_from_json(const report::Json& json);
 
 // The loss a configuration trains with, for `classes` outputs.
 BatchLoss batch_loss(const TrainingConfig& config, size_t classes);

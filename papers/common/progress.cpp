@@ -14,4 +14,11 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
+RunPace run_pace(int epoch, int epochs, size_t batch, size_t batches, double elapsed) {
+  const double done_in_epoch = double(batch + 1);
+  return {double(size_t(epoch) * batches + batch + 1) / double(size_t(epochs) * batches),
+          (double(batches - batch - 1) / done_in_epoch) * elapsed +
+              double(epochs - epoch - 1) * elapsed * double(batches) / done_in_epoch};
+}
+
 }  // namespace medrepro::papers

@@ -3,16 +3,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/autograd.h"
-#include "core/checkpoint.h"
 #include "core/error.h"
 #include "core/loss_log.h"
-#include "papers/common/divergence.h"
-#include "papers/common/json.h"
+#include "papers/common/epoch_state.h"
 #include "papers/common/progress.h"
-#include "papers/common/schedule_state.h"
 
 namespace medrepro::papers {
 namespace {
@@ -105,33 +101,11 @@ SegmentationResult train_segmenter(nn::Module& model, const std::vector<Segmenta
   const Tensor weights = config.class_weights.empty()
                              ? Tensor()
                              : Tensor::from_host({int64_t(config.classes)}, config.class_weights);
-  std::optional<ReduceLROnPlateau> plateau;
-  if (config.plateau) {
-    PlateauOptions options = *config.plateau;
-    options.mode = MetricMode::Min;
-    plateau.emplace(optimizer->learning_rate(), options);
-  }
-  std::optional<EarlyStopping> stopper;
-  if (config.early_stopping) {
-    EarlyStoppingOptions options = *config.early_stopping;
-    options.mode = MetricMode::Min;
-    stopper.emplace(options);
-  }
-  std::optional<Checkpoint> best_weights;
-
+  EpochState state({config.name, MetricMode::Min, config.plateau, config.early_stopping,
+                    config.restore_best_weights, config.checkpoint_path, config.checkpoint_interval_seconds},
+                   *optimizer);
   SegmentationResult result;
-  int epochs_done = 0;
-  if (!config.checkpoint_path.empty() && std::filesystem::exists(config.checkpoint_path)) {
-    const Checkpoint state = load_checkpoint(config.checkpoint_path);
-    if (state.metadata.count("run") == 0 || state.metadata.at("run") != config.name) {
-      fail("Checkpoint " + config.checkpoint_path + " belongs to another run; delete it or choose another output directory");
-    }
-    restore_training_state(state, model, optimizer.get());
-    epochs_done = std::stoi(state.metadata.at("epochs_done"));
-    result.epochs = epoch_records_from_json(report::Json::parse(state.metadata.at("records"), config.checkpoint_path));
-    restore_schedules(state, plateau, stopper, best_weights, *optimizer);
-    result.resumed = true;
-  }
+  result.resumed = state.resume(model);
 
   const std::vector<Segment> validation_windows =
       val.empty() ? std::vector<Segment>{}
@@ -146,13 +120,9 @@ SegmentationResult train_segmenter(nn::Module& model, const std::vector<Segmenta
   const size_t batches = (config.segments_per_epoch + config.batch_size - 1) / config.batch_size;
   LossLog losses(config.name + " training loss");
   model.train();
-  double training_since_checkpoint = 0;
   try {
-    for (int epoch = epochs_done; epoch < config.epochs; ++epoch) {
-      if (stopper && stopper->should_stop()) {
-        result.stopped_early = true;
-        break;
-      }
+    for (int epoch = state.epochs_done(); epoch < config.epochs; ++epoch) {
+      if (state.should_stop()) break;
       const uint64_t seed = epoch_seed(config.seed, epoch);
       const std::vector<Segment> windows = sample_segments(cases, train, config.geometry, config.segments_per_epoch,
                                                            config.foreground_fraction, seed);
@@ -178,14 +148,11 @@ SegmentationResult train_segmenter(nn::Module& model, const std::vector<Segmenta
           for (const auto& [s, value] : drained) loss_sum += value;
           loss_count += drained.size();
           last_print = Clock::now();
-          const double elapsed = seconds_since(epoch_start);
-          const double remaining = (double(batches - b - 1) / double(b + 1)) * elapsed +
-                                   double(config.epochs - epoch - 1) * elapsed * double(batches) / double(b + 1);
-          const double run_fraction = double(size_t(epoch) * batches + b + 1) / double(size_t(config.epochs) * batches);
+          const RunPace pace = run_pace(epoch, config.epochs, b, batches, seconds_since(epoch_start));
           std::fprintf(stderr, "\r[%s] epoch %d/%d batch %zu/%zu loss %.4f ETA %s%s    ", config.name.c_str(),
                        epoch + 1, config.epochs, b + 1, batches, drained.empty() ? 0.0 : double(drained.back().second),
-                       format_duration(remaining).c_str(),
-                       config.plan_progress ? config.plan_progress(run_fraction).c_str() : "");
+                       format_duration(pace.remaining_seconds).c_str(),
+                       config.plan_progress ? config.plan_progress(pace.fraction).c_str() : "");
         }
       }
       EpochRecord record;
@@ -196,47 +163,22 @@ SegmentationResult train_segmenter(nn::Module& model, const std::vector<Segmenta
       const WindowScore validation = validate(model, cases, validation_windows, config, weights);
       record.val_loss = validation.loss;
       record.val_accuracy = validation.voxel_accuracy;
-      result.epochs.push_back(record);
-      const std::string after_epoch = " after epoch " + std::to_string(epoch + 1) + " (step " + std::to_string(step - 1) + ")";
-      if (!std::isfinite(validation.loss)) {
-        throw NonFiniteLoss(config.name + " validation loss is " + (std::isnan(validation.loss) ? "NaN" : "Inf") +
-                                after_epoch,
-                            step - 1);
-      }
-      if (const auto blow_up = finite_blow_up(record.train_loss, chance)) {
-        throw NonFiniteLoss(config.name + " " + *blow_up + after_epoch, step - 1);
-      }
-      if (plateau) optimizer->set_learning_rate(static_cast<float>(plateau->step(validation.loss)));
-      if (stopper) {
-        stopper->step(validation.loss);
-        if (stopper->improved() && config.restore_best_weights) best_weights = capture_training_state(model, nullptr);
-      }
-      training_since_checkpoint += record.seconds;
-      if (!config.checkpoint_path.empty() && training_since_checkpoint >= config.checkpoint_interval_seconds) {
-        training_since_checkpoint = 0;
-        Checkpoint state = capture_training_state(model, optimizer.get());
-        state.metadata["run"] = config.name;
-        state.metadata["epochs_done"] = std::to_string(epoch + 1);
-        state.metadata["records"] = epoch_records_to_json(result.epochs).dump(0);
-        save_schedules(state, plateau, stopper, best_weights);
-        save_checkpoint(config.checkpoint_path, state);
-      }
+      state.end_epoch(model, record, validation.loss, chance, step - 1);
     }
   } catch (const NonFiniteLoss& diverged) {
     result.diverged_at_step = diverged.step;
     result.divergence = diverged.what();
   }
   std::fprintf(stderr, "\n");
-  for (const EpochRecord& r : result.epochs) result.train_seconds += r.seconds;
+  result.epochs = state.records();
+  result.train_seconds = state.train_seconds();
   if (result.diverged_at_step) {
     std::fprintf(stderr, "[%s] diverged: %s\n", config.name.c_str(), result.divergence.c_str());
     return result;
   }
-  if (stopper) {
-    result.stopped_early = result.stopped_early || stopper->should_stop();
-    result.best_epoch = int(stopper->best_epoch()) + 1;
-    if (best_weights) restore_training_state(*best_weights, model, nullptr);
-  }
+  result.stopped_early = state.should_stop();
+  result.best_epoch = state.best_epoch();
+  state.finish(model);
   return result;
 }
 
