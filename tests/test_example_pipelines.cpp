@@ -7,6 +7,7 @@
 
 #include "core/init.h"
 #include "core/nn/layers.h"
+#include "core/nn/norm_layers.h"
 #include "core/nn/volumetric_layers.h"
 #include "papers/common/classifier_training.h"
 #include "testing.h"
@@ -237,4 +238,30 @@ TEST_CASE("an augmented RMSProp run resumes from its checkpoint to the numbers o
   for (size_t e = 0; e < 3; ++e) CHECK(resumed.epochs[e].val_loss == uninterrupted.epochs[e].val_loss);
   CHECK(resumed.test.loss == uninterrupted.test.loss);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a last batch of one example joins the batch before it, where batch norm could not normalise it") {
+  const papers::ArrayExamples examples = brighter_channel(9);  // 9 = 2 x 4 + 1
+  const std::vector<size_t> train{0, 1, 2, 3, 4, 5, 6, 7, 8}, test{0, 1};
+  auto build = [](SequentialClassifier& net) {
+    net.body.emplace<nn::Flatten>();
+    net.body.emplace<nn::Linear>(128, 3, nn::WeightInit::xavier(), 31);
+    net.body.emplace<nn::BatchNorm>(3);
+    net.body.emplace<nn::Linear>(3, 2, nn::WeightInit::xavier(), 32);
+  };
+  papers::TrainingConfig config;
+  config.name = "fold";
+  config.epochs = 2;
+  config.batch_size = 4;
+  config.make_optimizer = papers::adam_optimizer({});
+  SequentialClassifier unfolded;
+  build(unfolded);
+  CHECK_THROWS_WITH_AS(papers::train_classifier(unfolded, examples, train, {}, test, config),
+                       doctest::Contains("more than one value per channel"), medrepro::Error);
+  config.fold_single_example_batch = true;
+  SequentialClassifier folded;
+  build(folded);
+  const auto result = papers::train_classifier(folded, examples, train, {}, test, config);
+  CHECK(result.epochs.size() == 2);
+  CHECK(result.test.predictions.size() == 2);
 }

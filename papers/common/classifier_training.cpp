@@ -150,7 +150,8 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
   result.resumed = state.resume(model);
   const int epochs_done = state.epochs_done();
 
-  const size_t batches = (train.size() + config.batch_size - 1) / config.batch_size;
+  size_t batches = (train.size() + config.batch_size - 1) / config.batch_size;
+  if (config.fold_single_example_batch && batches > 1 && train.size() % config.batch_size == 1) --batches;
   Rng order_rng(config.seed ^ 0x6f726465722d726eull);
   std::vector<size_t> order = train;
   std::vector<float> inputs, targets;
@@ -171,7 +172,7 @@ TrainingResult train_classifier(Classifier& model, const Examples& examples, con
       size_t loss_count = 0;
       for (size_t b = 0; b < batches; ++b, ++step) {
         const size_t start = b * config.batch_size;
-        const size_t count = std::min(config.batch_size, order.size() - start);
+        const size_t count = b + 1 == batches ? order.size() - start : config.batch_size;
         examples.batch(std::span<const size_t>(order.data() + start, count), epoch_augment_seed(config.seed, epoch),
                        inputs, targets);
         if (config.step_schedule) optimizer->set_learning_rate(config.step_schedule->rate(step));

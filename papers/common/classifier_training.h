@@ -46,6 +46,9 @@ struct TrainingConfig {
   std::string name;  // shown in progress lines, stored in checkpoints
   int epochs = 30;
   size_t batch_size = 64;
+  // A last batch of one example joins the batch before it: batch norm cannot normalise
+  // a single example in training mode (Keras lets it, degenerately; PyTorch refuses).
+  bool fold_single_example_batch = false;
   size_t evaluation_batch_size = 100;  // validation and test batches: a speed setting
   SgdOptions sgd;                   // the optimiser when make_optimizer is empty
   OptimizerFactory make_optimizer;  // empty: SGD with `sgd`
