@@ -10,9 +10,10 @@
 #include "core/error.h"
 #include "core/ops/segmentation_loss.h"
 #include "datasets/nifti.h"
-#include "papers/wong_segmentation_features/brain_labels.h"
 #include "papers/common/segmentation_training.h"
+#include "papers/wong_segmentation_features/brain_labels.h"
 #include "papers/wong_segmentation_features/mnet.h"
+#include "papers/wong_segmentation_features/mricrop.h"
 #include "papers/wong_segmentation_features/preprocess.h"
 #include "papers/wong_segmentation_features/segmentation_stage.h"
 #include "papers/wong_segmentation_features/tumour_draws.h"
@@ -249,4 +250,41 @@ TEST_CASE("tumour examples: prepared slices with the task's classes; Eq. 2 weigh
   const std::vector<float> weights = medrepro::wong_label_weights(counts);
   CHECK(weights[0] == doctest::Approx(1.38).epsilon(0.005));
   CHECK(weights[1] == doctest::Approx(2.05).epsilon(0.005));
+}
+
+TEST_CASE("MRIcrop turned into the voxelmorph axis order, its labels mapped, scored only inside the crop") {
+  // MRIcrop order: depth z inferior->superior, height y anterior->posterior, width x.
+  ds::Grid<int> crop(2, 3, 4);
+  for (int z = 0; z < 2; ++z) {
+    for (int y = 0; y < 3; ++y) {
+      for (int x = 0; x < 4; ++x) crop.at(z, y, x) = 100 * z + 10 * y + x;
+    }
+  }
+  const ds::Grid<int> turned = wong::mricrop_to_voxelmorph_axes(crop);
+  // voxelmorph order: depth posterior->anterior (y reversed), height superior->inferior (z reversed), width x.
+  CHECK(turned.depth == 3);
+  CHECK(turned.height == 2);
+  CHECK(turned.width == 4);
+  CHECK(turned.at(0, 0, 1) == 100 * 1 + 10 * 2 + 1);  // most posterior, most superior
+  CHECK(turned.at(2, 1, 3) == 100 * 0 + 10 * 0 + 3);  // most anterior, most inferior
+
+  ds::LabelVolume seg(1, 1, 9);
+  seg.data = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+  CHECK(wong::mricrop_to_structures(seg).data == std::vector<uint8_t>{0, 6, 15, 16, 11, 11, 14, 8, 0});
+  for (int s : wong::mricrop_structures()) CHECK(s < wong::kBrainLabels);
+  seg.data[0] = 9;
+  CHECK_THROWS_WITH_AS(wong::mricrop_to_structures(seg), doctest::Contains("MRIcrop label 9"), medrepro::Error);
+
+  ds::Volume t1(30, 40, 50, 1.0f);
+  ds::LabelVolume labels(30, 40, 50);
+  labels.at(1, 2, 3) = 1;
+  const wong::CropSlices slices = wong::mricrop_slices(t1, labels, 32);
+  CHECK(slices.cases.size() == 40 + 30 + 50);  // every plane along the three turned axes (depth 40, height 30, width 50)
+  for (size_t i = 0; i < slices.cases.size(); ++i) {
+    const auto& inside = slices.inside[i].data;
+    const size_t count = size_t(std::count(inside.begin(), inside.end(), uint8_t(1)));
+    CHECK(count > 0);
+    CHECK(count < 32 * 32 / 10);  // at most 50 x 40 mm of a 224 mm canvas
+    CHECK(slices.inside[i].at(0, 16, 16) == 1);  // centred
+  }
 }
