@@ -1,5 +1,5 @@
 # Checks the structure of a Wong et al. report directory (REPORT).
-foreach(file report.md learning_curves.csv figures/accuracy.svg figures/kappa.svg figures/f1_no_tumour.svg
+foreach(file report.md run.json learning_curves.csv figures/accuracy.svg figures/kappa.svg figures/f1_no_tumour.svg
         figures/f1_glioma.svg figures/f1_meningioma.svg figures/segmentation_loss.svg
         runs/segment_aseg/mnet.ckpt runs/segment_kmeans/mnet.ckpt)
   if(NOT EXISTS ${REPORT}/${file})
