@@ -27,7 +27,8 @@ Profile smoke_profile() {
 // machine (a probe of 1 repetition at 100 tumorous samples, 20 segmentation epochs):
 // a segmentation epoch 20 s per label source, a classification image-step 0.040 s
 // with frozen features and 0.071 s for SCRATCH; so 2 x 16 x 20 s + 2 x (21 + 81)
-// images x 50 epochs x (2 x 0.040 + 0.071) s = about 37 minutes. Sizes were cut
+// images x 50 epochs x (2 x 0.040 + 0.071) s = about 37 minutes; the default run of
+// commit 4a3aacc (the committed report) took 2307 s from a clean checkout. Sizes were cut
 // (the notes' plan: 10, 40 and 100 with 20 segmentation epochs would take an hour),
 // then segmentation epochs; not the repetitions nor the classification epochs.
 Profile cpu_profile() {
