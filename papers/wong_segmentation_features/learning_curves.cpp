@@ -95,7 +95,11 @@ double mean_difference(const std::vector<double>& a, const std::vector<double>& 
   return sum / double(x.size());
 }
 
-std::string signed_text(double v, int decimals) { return (v >= 0 ? "+" : "") + fixed(v, decimals); }
+std::string signed_text(double v, int decimals) {
+  std::string text = fixed(v, decimals);
+  if (v >= 0) text.insert(text.begin(), '+');
+  return text;
+}
 
 // Over sizes: the mean (over sizes) of a per-size number.
 template <typename F>
