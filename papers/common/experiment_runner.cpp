@@ -85,10 +85,12 @@ const char* RunnerOptions::usage() {
 std::string RunContext::checkpoint_path() const { return runner_->checkpoint_file(*run_).string(); }
 
 fs::path RunContext::artefact_dir() const {
-  const fs::path dir = runner_->options_.out / "runs" / run_->id;
+  const fs::path dir = artefact_dir_of(run_->id);
   fs::create_directories(dir);
   return dir;
 }
+
+fs::path RunContext::artefact_dir_of(const std::string& run_id) const { return runner_->options_.out / "runs" / run_id; }
 
 std::string RunContext::plan_progress(double fraction_of_run) const {
   const ExperimentRunner& r = *runner_;

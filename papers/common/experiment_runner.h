@@ -75,6 +75,8 @@ class RunContext {
   std::string checkpoint_path() const;
   // A folder of the run's own for files beside its result (e.g. figures); kept.
   std::filesystem::path artefact_dir() const;
+  // Another run's folder (not created), e.g. for a network an earlier run of the plan trained.
+  std::filesystem::path artefact_dir_of(const std::string& run_id) const;
   // " | run 3 of 8, plan 21%, ETA 4m10s" for a progress line, given how far this run is (0..1).
   std::string plan_progress(double fraction_of_run) const;
 

@@ -53,10 +53,6 @@ MNetOptions mnet_options(const Profile& profile, LabelSource source, uint64_t se
   return options;
 }
 
-std::filesystem::path mnet_path(const std::filesystem::path& out, LabelSource source) {
-  return out / "runs" / segmentation_run_id(source) / "mnet.ckpt";
-}
-
 namespace {
 
 // Positions in `which` of the case with the most labelled pixels in each
@@ -132,8 +128,7 @@ Json independent_dice(MNet& network, const CropSlices& crop, const papers::Segme
 }  // namespace
 
 Json perform_segmentation(const Profile& profile, LabelSource source, const SegmentationData& data,
-                          const std::filesystem::path& network_path, const CropSlices* independent,
-                          papers::RunContext& context) {
+                          const CropSlices* independent, papers::RunContext& context) {
   MNet network(mnet_options(profile, source));
   papers::SegmentationConfig config;
   config.name = context.run().id;
@@ -164,7 +159,7 @@ Json perform_segmentation(const Profile& profile, LabelSource source, const Segm
   if (result.diverged_at_step) {
     return json.set("diverged_at_step", *result.diverged_at_step).set("divergence", result.divergence);
   }
-  save_checkpoint(network_path.string(), capture_training_state(network, nullptr));
+  save_checkpoint((context.artefact_dir() / kMNetFile).string(), capture_training_state(network, nullptr));
 
   std::vector<datasets::LabelVolume> predicted;
   for (size_t i : data.split.held_out) {
@@ -180,8 +175,7 @@ Json perform_segmentation(const Profile& profile, LabelSource source, const Segm
   return json;
 }
 
-Json perform_classification(const Profile& profile, const ClassificationTask& task,
-                            const std::filesystem::path& network_path, papers::RunContext& context) {
+Json perform_classification(const Profile& profile, const ClassificationTask& task, papers::RunContext& context) {
   const std::vector<size_t> train_items = tumour_training_items(task.draw, task.tumorous);
   // One example set: the training images (augmented while training) and then the test images.
   std::vector<size_t> items = train_items;
@@ -191,7 +185,8 @@ Json perform_classification(const Profile& profile, const ClassificationTask& ta
   for (size_t i = 0; i < train.size(); ++i) train[i] = i;
   for (size_t i = 0; i < test.size(); ++i) test[i] = train.size() + i;
 
-  const uint64_t model_seed = uint64_t(task.repetition) * 1000 + task.tumorous;
+  // Weights, batch order and augmentation: the same for every framework (paired).
+  const uint64_t seed = uint64_t(task.repetition) * 1000 + task.tumorous;
   const int size = profile.input_size;
   std::unique_ptr<papers::Classifier> model;
   if (task.framework == Framework::Scratch) {
@@ -200,10 +195,11 @@ Json perform_classification(const Profile& profile, const ClassificationTask& ta
     options.conv_channels = 16;
     options.fc_units = 200;
     options.classes = kTumourClasses;
-    options.seed = model_seed;
+    options.seed = seed;
     model = std::make_unique<Scratch>(options);
   } else {
     const LabelSource source = task.framework == Framework::Aseg ? LabelSource::Aseg : LabelSource::KMeans;
+    const std::filesystem::path network_path = context.artefact_dir_of(segmentation_run_id(source)) / kMNetFile;
     if (!std::filesystem::exists(network_path)) {
       fail(context.run().id + " reads the M-Net of run " + segmentation_run_id(source) + ", which is not at " +
            network_path.string() + ": perform the segmentation runs first (--stage segmentation), then the rest with "
@@ -218,7 +214,7 @@ Json perform_classification(const Profile& profile, const ClassificationTask& ta
     head.repeats = 4;
     head.fc_units = 200;
     head.classes = kTumourClasses;
-    head.seed = model_seed;
+    head.seed = seed;
     model = std::make_unique<FeatureClassifier>(std::move(segmenter), head);
   }
 
@@ -232,7 +228,7 @@ Json perform_classification(const Profile& profile, const ClassificationTask& ta
   config.evaluation_batch_size = 32;
   config.make_optimizer = papers::adam_optimizer({1e-4f});
   config.class_weights = wong_label_weights(class_counts);
-  config.seed = uint64_t(task.repetition) * 1000 + task.tumorous;  // the same for every framework: paired
+  config.seed = seed;
   config.checkpoint_path = context.checkpoint_path();
   config.checkpoint_interval_seconds = 60;
   config.plan_progress = [&](double fraction) { return context.plan_progress(fraction); };

@@ -33,16 +33,15 @@ std::string classification_run_id(Framework framework, int repetition, size_t tu
 
 // The M-Net of a label source at the profile's width, skip reading (A) as the notes pick.
 MNetOptions mnet_options(const Profile& profile, LabelSource source, uint64_t seed = 1);
-// Where a segmentation run leaves its trained network: <out>/runs/<run id>/mnet.ckpt.
-std::filesystem::path mnet_path(const std::filesystem::path& out, LabelSource source);
+// The file in a segmentation run's artefact folder that holds its trained network.
+inline constexpr const char* kMNetFile = "mnet.ckpt";
 
 // Trains an M-Net on `data` (Adam 1e-3, Eq. 2 label weights, the paper's augmentation),
-// saves it to `network_path`, and returns the per-epoch record, Dice per label on the
+// saves it to the run's artefact folder, and returns the per-epoch record, Dice per label on the
 // held-out slices and three held-out slices (one per orientation) with their labels and
 // prediction, for the overlays; with `independent`, the same on MRIcrop's structures.
 report::Json perform_segmentation(const Profile& profile, LabelSource source, const SegmentationData& data,
-                                  const std::filesystem::path& network_path, const CropSlices* independent,
-                                  papers::RunContext& context);
+                                  const CropSlices* independent, papers::RunContext& context);
 
 struct ClassificationTask {
   const datasets::BrainTumorMri& data;
@@ -55,8 +54,8 @@ struct ClassificationTask {
 // Trains the framework's classifier on the task's training set (Adam 1e-4, Eq. 2 class
 // weights, the paper's augmentation, the last epoch tested: no model selection) and
 // returns the confusion matrix on the paper-mix test set with accuracy, Cohen's kappa and
-// F1 per class. Feature frameworks read the M-Net at `network_path`.
+// F1 per class. Feature frameworks read the M-Net of their label source's segmentation run.
 report::Json perform_classification(const Profile& profile, const ClassificationTask& task,
-                                    const std::filesystem::path& network_path, papers::RunContext& context);
+                                    papers::RunContext& context);
 
 }  // namespace medrepro::wong

@@ -78,17 +78,13 @@ std::vector<size_t> parse_sizes(const std::string& text) {
   return sizes;
 }
 
-// Seconds per image-step on a 2-core lavapipe at 64x64 with n_s 4 (profiles.cpp),
-// scaled with the image area and the M-Net's width: the runs' relative costs for
-// the shards and the ETA.
-double step_seconds(const Profile& profile, Framework framework) {
+// Seconds per image-step measured on a 2-core lavapipe at 64x64 with n_s 4
+// (profiles.cpp), scaled with the image area and, where an M-Net runs, its width:
+// the runs' relative costs for the shards and the ETA.
+double step_seconds(const Profile& profile, double measured, bool runs_mnet) {
   const double area = double(profile.input_size) * profile.input_size / (64.0 * 64.0);
   const double width = double(profile.segmentation_channels) / 4.0;
-  return area * (framework == Framework::Scratch ? 0.071 : 0.040 * width * width);
-}
-double segmentation_step_seconds(const Profile& profile) {
-  const double width = double(profile.segmentation_channels) / 4.0;
-  return double(profile.input_size) * profile.input_size / (64.0 * 64.0) * 0.055 * width * width;
+  return measured * area * (runs_mnet ? width * width : 1.0);
 }
 
 Json fingerprint(const Profile& profile, const std::string& brain_sha256, const std::string& crop_sha256,
@@ -164,7 +160,7 @@ int run(int argc, char** argv) {
     const double slices = 363;  // training slices per epoch
     plan.push_back({segmentation_run_id(source),
                     {{"stage", "segmentation"}, {"labels", source_name(source)}},
-                    slices * profile.segmentation_epochs * segmentation_step_seconds(profile)});
+                    slices * profile.segmentation_epochs * step_seconds(profile, 0.055, true)});
   }
   if (stage == "all") {
     for (int r = 1; r <= profile.repetitions; ++r) {
@@ -176,7 +172,8 @@ int run(int argc, char** argv) {
                            {"framework", framework_name(framework)},
                            {"repetition", std::to_string(r)},
                            {"tumorous", std::to_string(tumorous)}},
-                          images * step_seconds(profile, framework)});
+                          images * (framework == Framework::Scratch ? step_seconds(profile, 0.071, false)
+                                                                    : step_seconds(profile, 0.040, true))});
         }
       }
     }
@@ -199,7 +196,6 @@ int run(int argc, char** argv) {
           segmentation_data.emplace(source, brain_segmentation_data(t1.volume, aseg, profile.input_size, source));
         }
         result = perform_segmentation(profile, source, segmentation_data.at(source),
-                                      mnet_path(runner_options.out, source),
                                       source == LabelSource::Aseg ? &crop : nullptr, run_context);
       } else {
         const Framework framework = settings[1].second == "aseg"     ? Framework::Aseg
@@ -208,8 +204,7 @@ int run(int argc, char** argv) {
         const int repetition = std::stoi(settings[2].second);
         const ClassificationTask task{tumours, draws.at(size_t(repetition - 1)), framework, repetition,
                                       size_t(std::stoull(settings[3].second))};
-        const LabelSource source = framework == Framework::KMeans ? LabelSource::KMeans : LabelSource::Aseg;
-        result = perform_classification(profile, task, mnet_path(runner_options.out, source), run_context);
+        result = perform_classification(profile, task, run_context);
       }
       context.require_no_validation_messages("while performing " + run_context.run().id);
       return result;

@@ -111,6 +111,17 @@ std::vector<int> labels_of(const Json& array) {
   return labels;
 }
 
+// 64-pixel slices drawn 4x, one output pixel per outline.
+const report::OverlayOptions kOverlayOptions{0.45f, true, 1, 99, 4, 4};
+
+// A stored overlay slice (experiment.cpp) as a panel with `labels`, or the slice alone.
+report::OverlayPanel overlay_panel(const Json& slice, std::vector<int> labels = {}) {
+  const int size = static_cast<int>(slice["size"].number());
+  std::vector<float> image;
+  for (const Json& v : slice["image"].array()) image.push_back(static_cast<float>(v.number()));
+  return {size, size, std::move(image), std::move(labels)};
+}
+
 std::string overlay_section(const fs::path& out, const papers::FinishedRun* aseg, const papers::FinishedRun* kmeans) {
   if (!aseg || aseg->diverged() || !kmeans || kmeans->diverged()) return "";
   std::ostringstream md;
@@ -120,29 +131,23 @@ std::string overlay_section(const fs::path& out, const papers::FinishedRun* aseg
   const auto& a = aseg->result["overlays"].array();
   const auto& k = kmeans->result["overlays"].array();
   for (size_t i = 0; i < std::min(a.size(), k.size()); ++i) {
-    const int size = static_cast<int>(a[i]["size"].number());
-    std::vector<float> image;
-    for (const Json& v : a[i]["image"].array()) image.push_back(static_cast<float>(v.number()));
-    auto panel = [&](const std::vector<int>& labels) { return report::OverlayPanel{size, size, image, labels}; };
     const std::string name = "figures/overlay_" + a[i]["case"].string() + ".png";
-    report::write_label_overlay_png((out / name).string(),
-                                    {panel({}), panel(labels_of(a[i]["labels"])), panel(labels_of(a[i]["predicted"])),
-                                     panel(labels_of(k[i]["labels"])), panel(labels_of(k[i]["predicted"]))},
-                                    {0.45f, true, 1, 99, 4, 4});
+    report::write_label_overlay_png(
+        (out / name).string(),
+        {overlay_panel(a[i]), overlay_panel(a[i], labels_of(a[i]["labels"])),
+         overlay_panel(a[i], labels_of(a[i]["predicted"])), overlay_panel(a[i], labels_of(k[i]["labels"])),
+         overlay_panel(a[i], labels_of(k[i]["predicted"]))},
+        kOverlayOptions);
     md << "![" << a[i]["case"].string() << "](" << name << ")\n\n";
   }
   md << "MRIcrop, one slice per orientation: image | manual labels (mapped onto the structures) | ASEG network "
         "(inside the crop).\n\n";
   for (const Json& o : aseg->result["mricrop_overlays"].array()) {
-    const int size = static_cast<int>(o["size"].number());
-    std::vector<float> image;
-    for (const Json& v : o["image"].array()) image.push_back(static_cast<float>(v.number()));
     const std::string name = "figures/overlay_" + o["case"].string() + ".png";
-    report::write_label_overlay_png((out / name).string(),
-                                    {{size, size, image, {}},
-                                     {size, size, image, labels_of(o["labels"])},
-                                     {size, size, image, labels_of(o["predicted"])}},
-                                    {0.45f, true, 1, 99, 4, 4});
+    report::write_label_overlay_png(
+        (out / name).string(),
+        {overlay_panel(o), overlay_panel(o, labels_of(o["labels"])), overlay_panel(o, labels_of(o["predicted"]))},
+        kOverlayOptions);
     md << "![" << o["case"].string() << "](" << name << ")\n\n";
   }
   return md.str();
