@@ -12,7 +12,7 @@ if(NOT count EQUAL 6)
   message(FATAL_ERROR "expected 6 overlay figures (held-out and MRIcrop, one per orientation), found ${count}")
 endif()
 file(READ ${REPORT}/report.md report)
-foreach(part "## The run" "| commit |" "SHA-256" "## Segmentation: Dice beside Table 1" "| cerebral grey | 83% |"
+foreach(part "## The run" "| commit |" "| seeds |" "SHA-256" "## Segmentation: Dice beside Table 1" "| cerebral grey | 83% |"
         "| 4th ventricle | 75% |" "MRIcrop (manual)" "KMEANS network" "## Classification with very little data" "Cohen's kappa"
         "F1 meningioma" "## Parameter counts" "(A, additive skips)" "(B, concatenated skips)" "| SCRATCH | ~1M |"
         "## Claims" "beat SCRATCH with the fewest" "converge" "spread more" "slightly beats THRESHOLD"

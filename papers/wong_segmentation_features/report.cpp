@@ -380,6 +380,9 @@ void write_report(const fs::path& out, const ReportInputs& in) {
   header.run = in.run_info;
   header.rows = {
       {"profile", in.profile.name + ": " + in.profile.why},
+      {"seeds", "segmentation networks: 1 (weights, slices drawn, augmentation); repetition r: r for its training "
+                "pool and test set, r × 1000 + the tumorous count for weights, batch order and augmentation, the same "
+                "for the three frameworks"},
       {"segmentation data", "voxelmorph test scan (T1 + FreeSurfer aseg), t1 SHA-256 `" + in.brain_sha256 + "`"},
       {"classification data", "Kaggle Brain Tumor MRI, deduplicated split, SHA-256 `" + in.tumour_sha256 + "`"},
       {"segmentation training", "M-Net n_s " + std::to_string(in.profile.segmentation_channels) + ", Adam lr 1e-3, "
