@@ -2,8 +2,10 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "core/init.h"
+#include "core/kernels.h"
 #include "core/loss_log.h"
 #include "core/nn/volumetric_layers.h"
 #include "core/ops/conv3d.h"
@@ -133,6 +135,10 @@ TEST_CASE("conv3d backward against finite differences") {
       {2, 3, {2, 3, 2}, 2, {1, 1, 1}, {}},                                          // pointwise
       {1, 3, {3, 4, 3}, 2, {1, 1, 1}, per_axis({2, 1, 2}, {1, 0, 1}), false},       // 1x1x1, stride and padding
       {1, 1, {3, 3, 3}, 1, {3, 3, 3}, {}},                                          // 1x1x1 output
+      // Stride 1: the data gradient runs as a convolution of dy with the flipped kernel.
+      {2, 3, {4, 5, 3}, 2, {3, 2, 3}, per_axis({1, 1, 1}, {1, 0, 1})},
+      {1, 2, {3, 4, 3}, 3, {2, 2, 2}, per_axis({1, 1, 1}, {1, 2, 1})},  // padding beyond K - 1: columns instead
+      {1, 2, {5, 3, 4}, 2, {3, 3, 2}, per_axis({2, 1, 1}, {0, 1, 1}, {1, 2, 1})},  // depth stride, height dilation
   };
   uint32_t seed = 100;
   for (const ConvCase& c : cases) check_backward(c, seed += 3);
@@ -155,7 +161,10 @@ TEST_CASE("conv3d used twice accumulates every gradient") {
 
 TEST_CASE("conv3d splits the batch, and one image's output depth, when the columns exceed the budget") {
   const ConvCase c{5, 3, {5, 4, 3}, 4, {3, 3, 3}, per_axis({1, 2, 1}, {1, 1, 1})};
-  // One output depth slice's columns are 81 rows x (2 x 3) positions; an image has 5 slices.
+  // One output depth slice's vol2col columns are 81 rows x (2 x 3) positions; an
+  // image has 5 slices. On the slab path (27 rows x 8 padded positions per input
+  // depth, 7 depths per image) these budgets give chunks of three images, one
+  // image, two output depths and one.
   const uint64_t slice_bytes = 81 * 6 * sizeof(float), image_bytes = 5 * slice_bytes;
   const auto x = testing::random_values(size_t(medrepro::element_count(c.input())), 51);
   const auto w = testing::random_values(size_t(medrepro::element_count(c.weight())), 52);
@@ -184,6 +193,27 @@ TEST_CASE("conv3d splits the batch, and one image's output depth, when the colum
   }
   ColumnBudget budget(81 * 3 * 2 * 2 * sizeof(float));  // two output depths of one image per chunk
   check_backward({2, 3, {5, 3, 2}, 2, {3, 3, 3}, per_axis({1, 1, 1}, {1, 1, 1})}, 56);
+}
+
+TEST_CASE("conv3d's storage-buffer fallbacks give the texel path's results bit for bit") {
+  for (const ConvCase& c : {ConvCase{2, 3, {4, 5, 6}, 4, {3, 3, 3}, per_axis({1, 1, 1}, {1, 1, 1})},
+                            ConvCase{1, 2, {5, 4, 7}, 3, {3, 2, 3}, per_axis({2, 1, 2}, {1, 0, 1})}}) {
+    INFO(c.name());
+    auto run = [&c] {
+      Tensor x = testing::random_tensor(c.input(), 61), w = testing::random_tensor(c.weight(), 62);
+      Tensor b = testing::random_tensor({c.out_channels}, 63);
+      for (Tensor* t : {&x, &w, &b}) t->set_requires_grad(true);
+      Tensor y = medrepro::conv3d(x, w, b, c.options);
+      y.backward(testing::random_tensor(y.shape(), 64));
+      return std::vector<std::vector<float>>{y.to_host(), x.grad().to_host(), w.grad().to_host()};
+    };
+    const auto texel = run();
+    const medrepro::ForceStorageReads storage_reads;
+    const auto storage = run();
+    CHECK(storage[0] == texel[0]);
+    CHECK(storage[1] == texel[1]);
+    CHECK(storage[2] == texel[2]);
+  }
 }
 
 TEST_CASE("conv3d rejects bad shapes naming the op and both shapes") {

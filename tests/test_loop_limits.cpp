@@ -141,6 +141,19 @@ TEST_CASE("global_avg_pool2d: planes of 300 x 300, past one invocation's loop bu
                        "means");
 }
 
+TEST_CASE("conv3d's slab path has no loop over an output row: rows of 40,000 give exact results both ways") {
+  // Forward and data gradient (a convolution of dy with the flipped kernel) both unfold depth slabs.
+  const int64_t width = 40'000;
+  Tensor x = Tensor::full({1, 1, 1, 1, width}, 1.0f);
+  x.set_requires_grad();
+  const Tensor y = medrepro::conv3d(x, Tensor::full({1, 1, 1, 1, 2}, 1.0f), Tensor());
+  CHECK(y.to_host() == std::vector<float>(size_t(width - 1), 2.0f));
+  y.backward(Tensor::full(y.shape(), 1.0f));
+  std::vector<float> expected(size_t(width), 2.0f);
+  expected.front() = expected.back() = 1.0f;
+  CHECK(x.grad().to_host() == expected);
+}
+
 TEST_CASE("kernels that cannot split their loops refuse inputs past the budget instead of returning wrong numbers") {
   // Each refusal names the kernel whose loops would have been cut short.
   SUBCASE("softmax over 1.5 million classes") {
@@ -157,16 +170,18 @@ TEST_CASE("kernels that cannot split their loops refuse inputs past the budget i
     CHECK_THROWS_WITH_AS(medrepro::conv2d(x, weight, Tensor()), doctest::Contains("conv2d_im2col"),
                          medrepro::DeviceLimitExceeded);
   }
+  // A kernel dilated along depth takes the vol2col path, which loops over an output row.
   SUBCASE("conv3d_vol2col over output rows of 32,799") {
-    const Tensor x = Tensor::full({1, 1, 1, 1, 32'800}, 1.0f), weight = Tensor::full({1, 1, 1, 1, 2}, 1.0f);
-    CHECK_THROWS_WITH_AS(medrepro::conv3d(x, weight, Tensor()), doctest::Contains("conv3d_vol2col"),
-                         medrepro::DeviceLimitExceeded);
+    const Tensor x = Tensor::full({1, 1, 3, 1, 32'800}, 1.0f), weight = Tensor::full({1, 1, 2, 1, 2}, 1.0f);
+    CHECK_THROWS_WITH_AS(medrepro::conv3d(x, weight, Tensor(), {{1, 1, 1}, {0, 0, 0}, {2, 1, 1}}),
+                         doctest::Contains("conv3d_vol2col"), medrepro::DeviceLimitExceeded);
   }
-  SUBCASE("conv3d_col2vol: the backward of a 1 x 1 x 2 kernel over rows of 16,001") {
-    // The forward's rows of 16,000 fit; the backward walks the kernel and the output row per input.
-    Tensor x = Tensor::full({1, 1, 1, 1, 16'001}, 1.0f);
+  // A strided convolution's data gradient is col2vol's, which walks the kernel and the output row per input.
+  SUBCASE("conv3d_col2vol: the backward of a 1 x 1 x 2 kernel with stride 2 over rows of 32,001") {
+    Tensor x = Tensor::full({1, 1, 1, 1, 32'001}, 1.0f);
     x.set_requires_grad();
-    const Tensor y = medrepro::conv3d(x, Tensor::full({1, 1, 1, 1, 2}, 1.0f), Tensor());
+    const Tensor y =
+        medrepro::conv3d(x, Tensor::full({1, 1, 1, 1, 2}, 1.0f), Tensor(), {{1, 1, 2}, {0, 0, 0}, {1, 1, 1}});
     CHECK_THROWS_WITH_AS(y.backward(Tensor::full(y.shape(), 1.0f)), doctest::Contains("conv3d_col2vol"),
                          medrepro::DeviceLimitExceeded);
   }

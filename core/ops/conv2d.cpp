@@ -1,7 +1,6 @@
 #include "core/ops/conv2d.h"
 
 #include <algorithm>
-#include <bit>
 #include <string>
 
 #include "core/autograd.h"
@@ -9,6 +8,7 @@
 #include "core/kernels.h"
 #include "core/loop_budget.h"
 #include "core/ops/checks.h"
+#include "core/ops/column_grid.h"
 #include "core/ops/gemm.h"
 
 namespace medrepro {
@@ -134,43 +134,17 @@ ColumnPush column_push(const Geometry& g, int64_t first_image, int64_t images, i
           .inv_channels = inverse(g.channels)};
 }
 
-// Launches a column kernel over (position, plane) of the chunk (shaders/column_lanes.glsl).
-// x covers `positions` with a workgroup width that wastes little of the last
-// group, y the planes, several per workgroup where the width is below a linear
-// workgroup. Images with fewer positions than a subgroup (the last layers of
-// small inputs: 1x1, 2x2) instead give each lane along x a position and a plane
-// (POSITION_LANES), so that none of the lanes a CPU driver runs side by side idles.
+// Launches a column kernel over (position, plane) of the chunk (core/ops/column_grid.h).
 void launch_columns(const char* shader, std::initializer_list<Access> bindings, const ColumnPush& push,
                     int64_t positions) {
-  const DeviceLimits& limits = Context::get().limits();
-  const uint64_t group_size = linear_workgroup_size();
-  const uint64_t lane_group = std::min<uint64_t>(std::max<uint32_t>(limits.subgroup_size, 1), group_size);
-  const uint64_t count = uint64_t(positions);
-  uint64_t width = lane_group, local_y = 1, planes_per_group = 1, groups_x = 1;
-  uint32_t position_lanes = 0;
-  if (count < lane_group) {
-    position_lanes = static_cast<uint32_t>(std::bit_ceil(count));
-    width = group_size;
-    planes_per_group = group_size / position_lanes;
-  } else {
-    for (uint64_t w = width * 2; w <= group_size; w *= 2) {
-      if ((count + w - 1) / w * w - count <= count / 8) width = w;
-    }
-    local_y = planes_per_group = std::min<uint64_t>(group_size / width, limits.max_workgroup_size[1]);
-    groups_x = ceil_div(count, width);
-    if (groups_x > limits.max_workgroup_count[0]) fail(std::string(shader) + ": image too large for one grid row");
-  }
-  const uint32_t groups_y = std::min(ceil_div(uint64_t(push.planes), planes_per_group), limits.max_workgroup_count[1]);
-  bound_loop_iterations(shader,
-                        grid_repeats(push.planes, uint64_t(groups_y) * planes_per_group) *
-                            (nested_loop_iterations({push.kernel_h, push.kernel_w}) + 1),
+  const ColumnGrid grid = plan_column_grid(shader, uint64_t(positions), push.planes);
+  bound_loop_iterations(shader, grid.plane_repeats * (nested_loop_iterations({push.kernel_h, push.kernel_w}) + 1),
                         "a kernel of " + std::to_string(push.kernel_h) + "x" + std::to_string(push.kernel_w) +
                             " over " + std::to_string(push.planes) + " planes");
   // col2im's ACCUMULATES follows the six geometry constants; the other column kernels ignore it.
-  launch_grid(shader, bindings, push, {static_cast<uint32_t>(width), static_cast<uint32_t>(local_y), 1},
-              {static_cast<uint32_t>(groups_x), groups_y, 1},
+  launch_grid(shader, bindings, push, grid.local, grid.groups,
               {push.kernel_h, push.kernel_w, push.stride_h, push.stride_w, push.dilation_h, push.dilation_w,
-               accumulates(push.beta), position_lanes});
+               accumulates(push.beta), grid.position_lanes});
 }
 
 // Whether `t` can be read through an R32F texel buffer (else the _storage kernel

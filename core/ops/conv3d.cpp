@@ -9,6 +9,7 @@
 #include "core/kernels.h"
 #include "core/loop_budget.h"
 #include "core/ops/checks.h"
+#include "core/ops/column_grid.h"
 #include "core/ops/gemm.h"
 
 namespace medrepro {
@@ -120,6 +121,202 @@ void col2vol(const Tensor& columns, const Tensor& channel_bias, const Tensor& dx
                 uint64_t(images) * uint64_t(g.channels * g.in[0] * g.in[1]));
 }
 
+// ---------------------------------------------------------------- slab path
+// Where kernel taps along depth are adjacent input depths (dilation 1 along
+// depth), each input depth slice is unfolded once into 2-D columns, a "slab"
+// (shaders/conv3d_unfold.comp), and output depth od reads the KD slabs from
+// od * stride - pad on as one [KD * C * KH * KW, OH * OW] matrix. One GEMM per
+// image then computes every output depth (a batch over od, folded into columns),
+// with KD times less column memory and unfolding than vol2col.
+
+bool slab_path(const ConvVolumeGeometry& g) { return g.dilation[0] == 1 && !g.pointwise(); }
+
+struct SlabLayout {
+  int64_t taps = 0;        // KH * KW
+  int64_t slab_rows = 0;   // channels * taps
+  int64_t row_length = 0;  // OH * OW rounded up to a multiple of 4 (whole texels for the GEMM)
+  int64_t k = 0;           // KD * slab_rows: the GEMM depth
+  int64_t k_padded = 0;    // rows of the GEMM-layout weight, a multiple of 4
+
+  explicit SlabLayout(const ConvVolumeGeometry& g)
+      : taps(g.kernel[1] * g.kernel[2]),
+        slab_rows(g.channels * taps),
+        row_length((g.out[1] * g.out[2] + 3) / 4 * 4),
+        k(g.kernel[0] * slab_rows),
+        k_padded((k + 3) / 4 * 4) {}
+  int64_t slab_floats() const { return slab_rows * row_length; }
+  // Slabs that `depths` consecutive output depths read.
+  int64_t slabs_for(const ConvVolumeGeometry& g, int64_t depths) const {
+    return (depths - 1) * g.stride[0] + g.kernel[0];
+  }
+};
+
+// A chunk is `images` whole images or, when one image's slabs exceed the budget,
+// `depths` output depths of one image.
+ChunkPlan plan_slab_chunks(const ConvVolumeGeometry& g, const SlabLayout& s) {
+  const uint64_t device_limit = Context::get().limits().max_storage_buffer_range;
+  const uint64_t budget = std::min(column_budget, device_limit);
+  const uint64_t slab_bytes = uint64_t(s.slab_floats()) * sizeof(float);
+  auto bytes_for = [&](int64_t depths) { return uint64_t(s.slabs_for(g, depths)) * slab_bytes; };
+  if (bytes_for(1) > device_limit || bytes_for(1) / sizeof(float) > 0xffffffffu) {
+    fail("conv3d, conv_transpose: the columns of one output depth slice (" + format_bytes(bytes_for(1)) +
+         ") exceed this device's maxStorageBufferRange of " + format_bytes(device_limit));
+  }
+  const uint64_t per_image = bytes_for(g.out[0]);
+  if (per_image <= budget) return {std::clamp<int64_t>(int64_t(budget / per_image), 1, g.batch), g.out[0]};
+  int64_t depths = 1;
+  while (depths < g.out[0] && bytes_for(depths + 1) <= budget) ++depths;
+  return {1, depths};
+}
+
+// Mirrors the push-constant block of shaders/conv3d_unfold.comp.
+struct UnfoldPush {
+  FastDivisor slabs_divisor, channels_divisor, out_w_divisor;
+  uint32_t planes;
+  uint32_t slabs, channels, in_d, in_h, in_w;
+  int32_t first_depth;
+  int32_t pad_h, pad_w;
+  uint32_t out_h, out_w, row_length;
+  uint32_t x_offset;
+};
+
+// Slabs of images first_image.. for output depths first_depth.. (`depths` of them).
+void unfold_slabs(const ConvVolumeGeometry& g, const SlabLayout& s, const Tensor& x, const Tensor& slabs,
+                  int64_t first_image, int64_t images, int64_t first_depth, int64_t depths) {
+  auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
+  const int64_t slab_count = s.slabs_for(g, depths);
+  UnfoldPush push{.slabs_divisor = fast_divisor(u(slab_count)),
+                  .channels_divisor = fast_divisor(u(g.channels)),
+                  .out_w_divisor = fast_divisor(u(g.out[2])),
+                  .planes = u(images * g.channels * slab_count),
+                  .slabs = u(slab_count),
+                  .channels = u(g.channels),
+                  .in_d = u(g.in[0]),
+                  .in_h = u(g.in[1]),
+                  .in_w = u(g.in[2]),
+                  .first_depth = int32_t(first_depth * g.stride[0] - g.padding[0]),
+                  .pad_h = g.padding[1],
+                  .pad_w = g.padding[2],
+                  .out_h = u(g.out[1]),
+                  .out_w = u(g.out[2]),
+                  .row_length = u(s.row_length),
+                  .x_offset = u(first_image * g.input_image())};
+  const bool texel_reads =
+      gemm_tuning().path != GemmPath::Storage && fits_texel_buffer(x.range(), BindingKind::TexelR32F);
+  const char* shader = texel_reads ? "conv3d_unfold" : "conv3d_unfold_storage";
+  const uint64_t quads = uint64_t(g.out[1] * g.out[2] + 3) / 4;  // four positions per invocation
+  const ColumnGrid grid = plan_column_grid(shader, quads, push.planes);
+  bound_loop_iterations(shader, grid.plane_repeats * (uint64_t(s.taps) + 1),
+                        "a kernel of " + std::to_string(g.kernel[1]) + "x" + std::to_string(g.kernel[2]) +
+                            " over " + std::to_string(push.planes) + " planes");
+  launch_grid(shader, {texel_reads ? texels(x.range()) : x.read(), slabs.write()}, push, grid.local, grid.groups,
+              {u(g.kernel[1]), u(g.kernel[2]), u(g.stride[1]), u(g.stride[2]), u(g.dilation[1]), u(g.dilation[2]),
+               0u, grid.position_lanes});
+}
+
+// Mirrors the push-constant block of shaders/conv3d_weight_layout.comp.
+struct WeightLayoutPush {
+  uint32_t out_channels, channels, kernel_d, kernel_taps;
+  uint32_t k_padded;
+  uint32_t mode;
+  float beta;
+};
+enum WeightLayoutMode : uint32_t { kToGemm = 0, kToGemmFlipped = 1, kFromGemm = 2 };
+
+void move_weight(const ConvVolumeGeometry& g, const SlabLayout& s, const Tensor& source, const Tensor& target,
+                 WeightLayoutMode mode, float beta, uint64_t count) {
+  const WeightLayoutPush push{uint32_t(g.out_channels), uint32_t(g.channels), uint32_t(g.kernel[0]),
+                              uint32_t(s.taps), uint32_t(s.k_padded), mode, beta};
+  launch_linear("conv3d_weight_layout", {source.read(), target.write()}, push, count);
+}
+
+// weight [O, C, KD, KH, KW] as the slab GEMM's A: [O, k_padded], columns (kd, c, kh, kw).
+Tensor gemm_weight(const ConvVolumeGeometry& g, const SlabLayout& s, const Tensor& weight) {
+  Tensor out = Tensor::empty({g.out_channels, s.k_padded});
+  move_weight(g, s, weight, out, kToGemm, 0.0f, uint64_t(out.numel()));
+  return out;
+}
+
+// out = conv(x, A) + bias + beta * out, with the weight already as the slab GEMM's A.
+void slab_forward(const ConvVolumeGeometry& g, const Tensor& x, const Tensor& a, const Tensor& bias,
+                  const Tensor& out, float beta) {
+  const SlabLayout s(g);
+  const ChunkPlan plan = plan_slab_chunks(g, s);
+  const int64_t plane = g.out[1] * g.out[2];
+  const int64_t chunk_image = s.slabs_for(g, plan.depths) * s.slab_floats();
+  Tensor slabs = Tensor::empty({plan.images * chunk_image});
+  Gemm step;  // out_n [O, depths x plane] = A [O, k] x slab window_n(od) [k, plane], batched over od
+  step.m = g.out_channels;
+  step.n = plane;
+  step.k = s.k;
+  step.a = MatrixView::row_major(a, s.k_padded);
+  step.beta = beta;
+  if (bias.defined()) {
+    step.bias_mode = GemmBias::PerRow;
+    step.bias = bias;
+  }
+  for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
+    unfold_slabs(g, s, x, slabs, first, images, depth, depths);
+    for (int64_t i = 0; i < images; ++i) {
+      step.batch = depths;
+      step.b = MatrixView{slabs, i * chunk_image, s.row_length, 1, g.stride[0] * s.slab_floats()};
+      step.c = MatrixView{out, (first + i) * g.output_image() + depth * plane, g.positions(), 1, plane};
+      gemm(step);
+    }
+  });
+}
+
+// dW^T [k, O] = sum over images and output depths of window_n(od) [k, plane] x dy_n(od)^T [plane, O],
+// then + beta * dW in the weight's own layout. dy's slices are first copied
+// transposed, so that the GEMM reads both operands four values at a time along
+// their rows (reading the window along k instead runs at about half the rate).
+void slab_backward_weight(const ConvVolumeGeometry& g, const Tensor& dy, const Tensor& x, const Tensor& dweight,
+                          float beta) {
+  const SlabLayout s(g);
+  const ChunkPlan plan = plan_slab_chunks(g, s);
+  const int64_t plane = g.out[1] * g.out[2];
+  const int64_t chunk_image = s.slabs_for(g, plan.depths) * s.slab_floats();
+  Tensor slabs = Tensor::empty({plan.images * chunk_image});
+  Tensor gemm_grad = Tensor::empty({g.out_channels, s.k_padded});
+  Gemm step;
+  step.m = s.k;
+  step.n = g.out_channels;
+  step.k = plane;
+  step.c = MatrixView::row_major(gemm_grad, s.k_padded).transposed();
+  step.sum_over_batch = true;
+  bool first_product = true;
+  for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
+    unfold_slabs(g, s, x, slabs, first, images, depth, depths);
+    for (int64_t i = 0; i < images; ++i) {
+      const MatrixView dy_slices{dy, (first + i) * g.output_image() + depth * plane, 1, g.positions(), plane};
+      step.batch = depths;
+      step.a = MatrixView{slabs, i * chunk_image, s.row_length, 1, g.stride[0] * s.slab_floats()};
+      step.b = aligned_copy(dy_slices, plane, g.out_channels, depths);
+      step.beta = first_product ? 0.0f : 1.0f;  // later images and chunks add to the first
+      first_product = false;
+      gemm(step);
+    }
+  });
+  move_weight(g, s, gemm_grad, dweight, kFromGemm, beta, uint64_t(dweight.numel()));
+}
+
+// The data gradient of a stride-1, dilation-1 convolution is itself a
+// convolution: of dy, with the kernel flipped and its channel axes swapped, and
+// padding K - 1 - pad. That runs on the slab path when every pad <= K - 1.
+bool flipped_data_gradient(const ConvVolumeGeometry& g, ConvVolumeGeometry& flipped) {
+  for (size_t axis = 0; axis < 3; ++axis) {
+    if (g.stride[axis] != 1 || g.dilation[axis] != 1 || g.padding[axis] > g.kernel[axis] - 1) return false;
+    if (g.out[axis] + g.kernel[axis] - 1 - 2 * g.padding[axis] != g.in[axis]) return false;
+  }
+  flipped = g;
+  flipped.channels = g.out_channels;
+  flipped.out_channels = g.channels;
+  flipped.in = g.out;
+  flipped.out = g.in;
+  for (size_t axis = 0; axis < 3; ++axis) flipped.padding[axis] = int(g.kernel[axis] - 1) - g.padding[axis];
+  return !flipped.pointwise();
+}
+
 MatrixView weight_matrix(const Tensor& weight, const ConvVolumeGeometry& g) {
   return MatrixView::row_major(weight, g.rows());
 }
@@ -216,6 +413,10 @@ void conv_volume_forward(const ConvVolumeGeometry& g, const Tensor& x, const Ten
     gemm(step);
     return;
   }
+  if (slab_path(g)) {
+    slab_forward(g, x, gemm_weight(g, SlabLayout(g), weight), bias, out, beta);
+    return;
+  }
   const ChunkPlan plan = plan_chunks(g);
   Tensor columns = Tensor::empty({plan.column_elements(g)});
   for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
@@ -248,6 +449,14 @@ void conv_volume_backward_data(const ConvVolumeGeometry& g, const Tensor& dy, co
     gemm(step);
     return;
   }
+  ConvVolumeGeometry flipped;
+  if (flipped_data_gradient(g, flipped)) {
+    const SlabLayout s(flipped);
+    Tensor a = Tensor::empty({flipped.out_channels, s.k_padded});
+    move_weight(g, s, weight, a, kToGemmFlipped, 0.0f, uint64_t(a.numel()));
+    slab_forward(flipped, dy, a, channel_bias, dx, beta);
+    return;
+  }
   const ChunkPlan plan = plan_chunks(g);
   Tensor columns = Tensor::empty({plan.column_elements(g)});
   for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
@@ -275,6 +484,10 @@ void conv_volume_backward_weight(const ConvVolumeGeometry& g, const Tensor& dy, 
     step.b = volume_matrices(x, g.channels, g.positions(), plane, 0, 0).transposed();
     step.beta = beta;
     gemm(step);
+    return;
+  }
+  if (slab_path(g)) {
+    slab_backward_weight(g, dy, x, dweight, beta);
     return;
   }
   const ChunkPlan plan = plan_chunks(g);

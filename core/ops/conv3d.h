@@ -1,8 +1,14 @@
 #pragma once
 // 3-D convolution (cross-correlation, groups = 1), differentiable in input,
-// weight and bias. Runs as vol2col + GEMM. The column buffer of a chunk stays
-// within a memory budget: the batch is split into chunks of whole images and,
-// when one image alone is too large, that image's output depth into slices.
+// weight and bias. Runs as unfolded columns + GEMM: where the kernel is not
+// dilated along depth, each input depth slice is unfolded once ("slabs") and one
+// GEMM per image reads all kernel depths from adjacent slabs; the data gradient
+// of a stride-1 convolution runs the same way, as a convolution of dy with the
+// flipped kernel. Other convolutions unfold every output position's whole
+// receptive field (vol2col) and gather the data gradient back (col2vol). The
+// column buffer of a chunk stays within a memory budget: the batch is split into
+// chunks of whole images and, when one image alone is too large, that image's
+// output depth into slices.
 #include <array>
 #include <cstdint>
 

@@ -541,6 +541,10 @@ int64_t k_per_product(int64_t k) {
 
 }  // namespace
 
+MatrixView aligned_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch) {
+  return packed_copy(v, rows, cols, batch);
+}
+
 GemmTiling gemm_tiling() { return current_tiling; }
 
 void set_gemm_tiling(const GemmTiling& tiling) {

@@ -61,6 +61,12 @@ struct Gemm {
 // Records the kernel; validates sizes and that every view stays inside its tensor.
 void gemm(const Gemm& g);
 
+// A row-major copy of v's rows x cols matrices (`batch` of them, one where v's
+// batch stride is 0) with rows padded to a multiple of 4, so that gemm reads it
+// four values at a time along its rows: for an operand that only allows scalar
+// reads, or one read along k, where the product reuses it enough to pay the copy.
+MatrixView aligned_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch);
+
 // out[c] = sum over (o, i) of x[(o * channels + c) * inner + i], plus beta * out[c],
 // in a fixed order. Bias gradients: linear reduces dY [N, out] (inner 1), conv2d dY [N, O, H*W].
 void channel_sum(const Tensor& out, const Tensor& x, int64_t outer, int64_t channels, int64_t inner, float beta);

@@ -217,31 +217,69 @@ Row lstm_row(const Budget& budget) {
   return row;
 }
 
-std::vector<Row> conv3d_rows(const Budget& budget) {
-  const int64_t batch = 2, channels = 16, out_channels = 32, size = 32;
-  const double flops = 2.0 * as_double(batch * out_channels * size * size * size * channels * 27);
-  const std::string shape = "2x16x32^3 -> 32@3x3x3 s1 p1";
+std::vector<VolumeLayer> volume_layers() {
+  // DeepMedic (Kamnitsas 2017): training batch of 10 segments of 25^3, valid 3^3
+  // convolutions of widths 30, 30, 40, 40, 40, 40, 50, 50 on two input channels
+  // (FLAIR, T1c); layers 1, 2, 5 and 8 of the normal pathway. The 3-D M-Net
+  // (Wong 2018) at 128^3 with n_s = 16: levels 1 and 2 (64^3, 32 channels;
+  // 32^3, 64 channels), padded 3^3. "cube" is the earlier reports' conv3d shape.
+  return {{"deepmedic", "conv1", 25, {10, 2, 25, 25, 25}, {30, 2, 3, 3, 3}, 0},
+          {"deepmedic", "conv2", 25, {10, 30, 23, 23, 23}, {30, 30, 3, 3, 3}, 0},
+          {"deepmedic", "conv5", 25, {10, 40, 17, 17, 17}, {40, 40, 3, 3, 3}, 0},
+          {"deepmedic", "conv8", 25, {10, 50, 11, 11, 11}, {50, 50, 3, 3, 3}, 0},
+          {"mnet3d", "level1", 128, {1, 32, 64, 64, 64}, {32, 32, 3, 3, 3}, 1},
+          {"mnet3d", "level2", 128, {1, 64, 32, 32, 32}, {64, 64, 3, 3, 3}, 1},
+          {"bench", "cube", 32, {2, 16, 32, 32, 32}, {32, 16, 3, 3, 3}, 1}};
+}
+
+Shape VolumeLayer::output() const {
+  Shape out{input[0], weight[0], 0, 0, 0};
+  for (size_t axis = 2; axis < 5; ++axis) out[axis] = input[axis] + 2 * pad - weight[axis] + 1;
+  return out;
+}
+
+double VolumeLayer::flops() const {
+  return 2.0 * as_double(element_count(output()) * weight[1] * weight[2] * weight[3] * weight[4]);
+}
+
+std::string VolumeLayer::describe() const {
+  const auto n = [](int64_t v) { return std::to_string(v); };
+  return n(input[0]) + "x" + n(input[1]) + "x" + n(input[2]) + "^3 -> " + n(weight[0]) + "@" + n(weight[2]) +
+         "^3 s1 p" + n(pad);
+}
+
+std::vector<Row> conv3d_rows(const std::vector<VolumeLayer>& layers, const Budget& budget) {
   std::vector<Row> rows;
-  for (bool backward : {false, true}) {
-    Row row{"conv3d", backward ? "conv3d fwd+bwd" : "conv3d fwd", shape, Unit::GflopPerSecond,
-            backward ? 3 * flops : flops, budget};
-    row.make = [=] {
-      Tensor x = Tensor::full({batch, channels, size, size, size}, 0.5f);
-      Tensor w = Tensor::full({out_channels, channels, 3, 3, 3}, 0.01f), bias = Tensor::zeros({out_channels});
-      const Conv3dOptions options = conv3d_options(1, 1);
-      if (!backward) {
-        return Work{.run = [=](int) {
-          NoGradGuard no_grad;
-          conv3d(x, w, bias, options);
-        }};
-      }
-      for (Tensor* t : {&x, &w, &bias}) t->set_requires_grad(true);
-      Tensor grad = Tensor::full({batch, out_channels, size, size, size}, 1.0f);
-      return Work{.run = [=](int) { conv3d(x, w, bias, options).backward(grad); }};
-    };
-    row.peer = Json().set("kind", "conv3d").set("backward", backward).set("batch", batch)
-                   .set("channels", channels).set("out_channels", out_channels).set("size", size);
-    rows.push_back(row);
+  for (const VolumeLayer& layer : layers) {
+    for (const char* pass : {"fwd", "bwd-data", "bwd-weight"}) {
+      Row row{"conv3d", std::string("conv3d ") + pass + " " + layer.model + "." + layer.layer + " @" +
+                            std::to_string(layer.input_size),
+              layer.describe(), Unit::GflopPerSecond, layer.flops(), budget};
+      row.model = layer.model;
+      row.pass = pass;
+      row.input_size = layer.input_size;
+      row.make = [layer, pass = std::string(pass)] {
+        Tensor x = Tensor::full(layer.input, 0.5f);
+        Tensor w = Tensor::full(layer.weight, 0.01f), bias = Tensor::full({layer.weight[0]}, 0.1f);
+        const Conv3dOptions options = conv3d_options(1, int(layer.pad));
+        if (pass == "fwd") {
+          return Work{.run = [x, w, bias, options](int) {
+            NoGradGuard no_grad;
+            conv3d(x, w, bias, options);
+          }};
+        }
+        // The gradient of one operand only, as in conv2d_rows.
+        const bool data = pass == "bwd-data";
+        x.set_requires_grad(data);
+        w.set_requires_grad(!data);
+        const Shape out = layer.output();
+        return backward_work([x, w, options](int) { return conv3d(x, w, Tensor(), options); }, 1,
+                             Tensor::full(out, 1.0f), reps_within(element_count(out) * 4));
+      };
+      row.peer = Json().set("kind", "conv3d").set("pass", pass).set("input", shape_json(layer.input))
+                     .set("weight", shape_json(layer.weight)).set("pad", layer.pad);
+      rows.push_back(row);
+    }
   }
   return rows;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Rows that time single kernels: the device's FP32 peak and copy bandwidth,
-// GEMM, conv2d's three passes at the models' shapes, an LSTM and a conv3d.
+// GEMM, conv2d's and conv3d's three passes at the models' shapes, an LSTM.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "tests/bench/model_convs.h"
@@ -16,7 +17,21 @@ std::vector<Row> gemm_rows(const std::vector<int64_t>& sizes, const Budget& budg
 std::vector<Row> conv2d_rows(const std::vector<ConvLayer>& layers, int64_t batch, const Budget& budget);
 // One LSTM layer over a sequence, forward and backward through time.
 Row lstm_row(const Budget& budget);
-// A 3x3x3 convolution on a 32^3 volume, forward, and forward + both backward passes.
-std::vector<Row> conv3d_rows(const Budget& budget);
+// A 3-D convolution layer of a volumetric paper's model, at its training size.
+struct VolumeLayer {
+  std::string model;   // "deepmedic", "mnet3d", "bench"
+  std::string layer;   // "conv1", "level1", ...
+  int input_size = 0;  // of the model's input (DeepMedic: the segment)
+  Shape input;         // [N, C, D, H, W]
+  Shape weight;        // [O, C, KD, KH, KW]; stride 1
+  int64_t pad = 0;
+
+  Shape output() const;
+  double flops() const;  // of each of forward, backward-data and backward-weight
+  std::string describe() const;
+};
+std::vector<VolumeLayer> volume_layers();
+// Forward, backward-data and backward-weight of each layer.
+std::vector<Row> conv3d_rows(const std::vector<VolumeLayer>& layers, const Budget& budget);
 
 }  // namespace medrepro::bench

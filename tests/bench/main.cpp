@@ -87,7 +87,7 @@ std::vector<Row> all_rows(const Plan& plan) {
     }
   }
   rows.push_back(lstm_row(plan.kernel));
-  for (Row& row : conv3d_rows(plan.kernel)) rows.push_back(row);
+  for (Row& row : conv3d_rows(volume_layers(), plan.kernel)) rows.push_back(row);
   for (int size : plan.model_sizes) {
     for (const std::string& model : kModels) {
       const int input = size ? size : native_input_size(model);
@@ -153,7 +153,7 @@ int run(int argc, char** argv) {
     try {
       Work work = r.row.make();
       r.ours = measure(work, r.row.budget, r.row.device_time);
-      if (r.row.group == "conv2d" || r.row.group == "train step") r.kernel_shares = kernel_shares(work);
+      if (r.row.group == "conv2d" || r.row.group == "conv3d" || r.row.group == "train step") r.kernel_shares = kernel_shares(work);
       if (work.note) r.note = work.note();
       r.forward_flops_per_image = work.forward_flops_per_image;
     } catch (const Error& e) {

@@ -184,18 +184,20 @@ def lstm_work(row, device):
 
 
 def conv3d_work(row, device):
-    batch, channels, out_channels, size = row["batch"], row["channels"], row["out_channels"], row["size"]
-    backward = row["backward"]
-    x = full((batch, channels, size, size, size), 0.5, device, backward)
-    w = full((out_channels, channels, 3, 3, 3), 0.01, device, backward)
-    bias = full((out_channels,), 0.0, device, backward)
-    if not backward:
+    pad = [row["pad"]] * 3
+    x = full(tuple(row["input"]), 0.5, device)
+    w = full(tuple(row["weight"]), 0.01, device)
+    bias = full((row["weight"][0],), 0.1, device)
+    if row["pass"] == "fwd":
         def forward():
             with torch.no_grad():
-                F.conv3d(x, w, bias, padding=1)
+                F.conv3d(x, w, bias, padding=pad)
         return forward
-    grad = full((batch, out_channels, size, size, size), 1.0, device)
-    return lambda: F.conv3d(x, w, bias, padding=1).backward(grad)
+    with torch.no_grad():
+        grad = torch.ones_like(F.conv3d(x, w, None, padding=pad))
+    mask = [True, False, False] if row["pass"] == "bwd-data" else [False, True, False]
+    return lambda: torch.ops.aten.convolution_backward(grad, x, w, None, [1, 1, 1], pad, [1, 1, 1], False,
+                                                       [0, 0, 0], 1, mask)
 
 
 def train_step_work(row, device):

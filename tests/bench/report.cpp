@@ -306,7 +306,8 @@ std::string kernel_share_section(const std::vector<Result>& results) {
   table.headers = {"row", "ours", "unit", "device time by kernel"};
   for (const Result& r : results) {
     if (r.kernel_shares.empty()) continue;
-    const bool slow_conv = r.row.group == "conv2d" && (best_gemm <= 0 || r.our_rate() < best_gemm / 2);
+    const bool convolution = r.row.group == "conv2d" || r.row.group == "conv3d";
+    const bool slow_conv = convolution && (best_gemm <= 0 || r.our_rate() < best_gemm / 2);
     if (r.row.group != "train step" && !slow_conv) continue;
     table.rows.push_back({r.row.name, rate_text(r.our_rate()), unit_name(r.row.unit), shares_text(r.kernel_shares)});
   }
@@ -314,7 +315,8 @@ std::string kernel_share_section(const std::vector<Result>& results) {
   return "\n## Where the time goes\n\nOne more repetition of each training step and of each convolution row "
          "under half our fastest GEMM row's rate, with a device timestamp after every command (the profiler of "
          "MEDREPRO_PROFILE): each kernel's share of that repetition's device time. gemm_blocked* is the GEMM; "
-         "conv2d_im2col/im2row/col2im move convolution columns; gemm_pack copies operands into aligned rows; "
+         "conv2d_im2col/im2row/col2im and conv3d_unfold/vol2col/col2vol move convolution columns; "
+         "conv3d_weight_layout reorders a 3-D kernel for the GEMM; gemm_pack copies operands into aligned rows; "
          "gemm_reduce adds partial sums over batch slices.\n\n" +
          render_markdown(table);
 }
@@ -373,8 +375,8 @@ std::string markdown(const RunDescription& d, const std::vector<Result>& results
          "Training-step rows use wall ms: a step includes the host's recording, and training waits for it.\n";
   out += "- CPU ms is the process's CPU time per repetition (all driver threads); on a CPU driver it shows work "
          "that wall time hides behind waiting for a core.\n";
-  out += "- FLOPs: GEMM 2 m n k; conv2d 2 N O OH OW C KH KW for each pass; LSTM the GEMMs' multiply-adds, forward "
-         "once and backward twice; conv3d fwd+bwd three times the forward. Rates are per second of the median. "
+  out += "- FLOPs: GEMM 2 m n k; conv2d 2 N O OH OW C KH KW and conv3d 2 N O OD OH OW C KD KH KW for each pass; "
+         "LSTM the GEMMs' multiply-adds, forward once and backward twice. Rates are per second of the median. "
          "These are the direct algorithm's FLOPs: an implementation that needs fewer (oneDNN's Winograd "
          "convolutions) can show more GFLOP/s than the machine's peak.\n";
   out += "- Training steps: forward (GoogLeNet with both auxiliary heads, loss weight 0.3), cross-entropy, "
