@@ -1,6 +1,8 @@
 #version 450
+// variant: batch_norm_backward_reduce_storage -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "channel_walk.glsl"
 // Per-channel sums for batch_norm's backward: sums[c] = (sum dy, sum dy * xhat) with
 // xhat = (x - mean) * invstd, over x viewed as [outer, channels, inner]. They are dbeta
 // and dgamma, and the two corrections of dx in training mode. One workgroup per channel,
@@ -9,9 +11,9 @@
 // is cut into spans of `span` values, one per workgroup row y, whose sums land in
 // sums[y * channels + c] for the host to add up in span order; unsplit, the span
 // covers the channel.
-layout(std430, binding = 0) readonly buffer X { float x[]; };
+DECLARE_READ(0, X, x);
 layout(std430, binding = 1) readonly buffer Stats { vec2 stats[]; };  // (mean, invstd)
-layout(std430, binding = 2) readonly buffer DY { float dy[]; };
+DECLARE_READ(2, DY, dy);
 layout(std430, binding = 3) writeonly buffer Sums { vec2 sums[]; };
 layout(push_constant) uniform Push { uint outer; uint channels; uint inner; uint span; } p;
 
@@ -25,11 +27,11 @@ void main() {
   for (uint channel = gl_WorkGroupID.x; channel < p.channels; channel += gl_NumWorkGroups.x) {
     vec2 s = stats[channel];
     vec2 sum = vec2(0.0);
-    for (uint e = span_start + lane; e < span_end; e += lanes) {
-      uint o = e / p.inner;
-      uint i = (o * p.channels + channel) * p.inner + (e - o * p.inner);
-      float g = dy[i];
-      sum += vec2(g, g * ((x[i] - s.x) * s.y));
+    ChannelWalk walk = channel_walk(span_start + lane, lanes, p.inner);
+    for (uint e = span_start + lane; e < span_end; e += lanes, walk_step(walk, p.inner)) {
+      const uint i = walk_element(walk, channel, p.channels, p.inner);
+      float g = READ(dy, i);
+      sum += vec2(g, g * ((READ(x, i) - s.x) * s.y));
     }
     partial[lane] = sum;
     barrier();

@@ -1,6 +1,8 @@
 #version 450
+// variant: batch_norm_span_sums_storage -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "channel_walk.glsl"
 // batch_norm_stats for channels with more values than one workgroup's loops may
 // walk (core/loop_budget.h): the channel's M = outer * inner values are cut into
 // spans of `span`, one per workgroup row y, and each span's sum lands in
@@ -10,7 +12,7 @@
 // batch_norm_stats' two passes (the variance about the finished mean, which does
 // not cancel like E[x^2] - mean^2). Within a span, as there: fixed strided lane
 // subsets and a fixed-shape tree, so the same bits on every run.
-layout(std430, binding = 0) readonly buffer X { float x[]; };
+DECLARE_READ(0, X, x);
 layout(std430, binding = 1) readonly buffer Stats { vec2 stats[]; };  // (mean, invstd); read when centred
 layout(std430, binding = 2) writeonly buffer Partials { float partials[]; };
 layout(push_constant) uniform Push { uint outer; uint channels; uint inner; uint span; uint centred; } p;
@@ -25,9 +27,9 @@ void main() {
   for (uint channel = gl_WorkGroupID.x; channel < p.channels; channel += gl_NumWorkGroups.x) {
     const float mean = p.centred != 0u ? stats[channel].x : 0.0;
     float sum = 0.0;
-    for (uint e = span_start + lane; e < span_end; e += lanes) {
-      uint o = e / p.inner;
-      float value = x[(o * p.channels + channel) * p.inner + (e - o * p.inner)];
+    ChannelWalk walk = channel_walk(span_start + lane, lanes, p.inner);
+    for (uint e = span_start + lane; e < span_end; e += lanes, walk_step(walk, p.inner)) {
+      float value = READ(x, walk_element(walk, channel, p.channels, p.inner));
       if (p.centred != 0u) {
         float d = value - mean;
         sum += d * d;

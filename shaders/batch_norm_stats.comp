@@ -1,6 +1,8 @@
 #version 450
+// variant: batch_norm_stats_storage -DSTORAGE_READS=1
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
+#include "channel_walk.glsl"
 // Training-mode statistics of batch_norm: for each channel c of x viewed as
 // [outer, channels, inner], over the M = outer * inner values of that channel:
 //   stats[c] = (mean, 1 / sqrt(biased variance + eps))
@@ -10,7 +12,7 @@
 // The variance is a second pass over (x - mean)^2, which does not cancel like
 // E[x^2] - mean^2. One workgroup per channel (looping when channels exceed the grid);
 // each lane sums a fixed strided subset, a fixed-shape tree combines the lanes.
-layout(std430, binding = 0) readonly buffer X { float x[]; };
+DECLARE_READ(0, X, x);
 layout(std430, binding = 1) writeonly buffer Stats { vec2 stats[]; };
 layout(std430, binding = 2) buffer RunningMean { float running_mean[]; };
 layout(std430, binding = 3) buffer RunningVar { float running_var[]; };
@@ -47,16 +49,16 @@ void main() {
   const uint count = p.outer * p.inner;
   for (uint channel = gl_WorkGroupID.x; channel < p.channels; channel += gl_NumWorkGroups.x) {
     float sum = 0.0;
-    for (uint e = lane; e < count; e += lanes) {
-      uint o = e / p.inner;
-      sum += x[(o * p.channels + channel) * p.inner + (e - o * p.inner)];
+    ChannelWalk walk = channel_walk(lane, lanes, p.inner);
+    for (uint e = lane; e < count; e += lanes, walk_step(walk, p.inner)) {
+      sum += READ(x, walk_element(walk, channel, p.channels, p.inner));
     }
     float mean = workgroup_sum(sum) / float(count);
 
     float squares = 0.0;
-    for (uint e = lane; e < count; e += lanes) {
-      uint o = e / p.inner;
-      float d = x[(o * p.channels + channel) * p.inner + (e - o * p.inner)] - mean;
+    walk = channel_walk(lane, lanes, p.inner);
+    for (uint e = lane; e < count; e += lanes, walk_step(walk, p.inner)) {
+      float d = READ(x, walk_element(walk, channel, p.channels, p.inner)) - mean;
       squares += d * d;
     }
     float variance = workgroup_sum(squares) / float(count);

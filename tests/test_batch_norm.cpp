@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
+#include "core/kernels.h"
 #include "core/nn/norm_layers.h"
 #include "core/ops/batch_norm.h"
 #include "core/ops/elementwise.h"
@@ -187,6 +190,28 @@ TEST_CASE("batch_norm is bit-reproducible") {
   const auto first = medrepro::batch_norm(x, gamma, beta, Tensor(), Tensor(), true).to_host();
   const auto second = medrepro::batch_norm(x, gamma, beta, Tensor(), Tensor(), true).to_host();
   CHECK(first == second);
+}
+
+TEST_CASE("batch_norm's texel kernels (four elements per invocation) match the storage fallbacks") {
+  // [4, 3, 6, 7]: quads of four elements straddle channels (inner 42); [2, 3, 5, 4]: they do not.
+  for (const Shape& shape : {Shape{4, 3, 6, 7}, Shape{2, 3, 5, 4}, Shape{2, 5, 3, 3, 4}}) {
+    INFO(medrepro::to_string(shape));
+    auto run = [&shape] {
+      Tensor x = testing::random_tensor(shape, 980), gamma = testing::random_tensor({shape[1]}, 981);
+      Tensor beta = testing::random_tensor({shape[1]}, 982);
+      for (Tensor* t : {&x, &gamma, &beta}) t->set_requires_grad(true);
+      Tensor y = medrepro::batch_norm(x, gamma, beta, Tensor(), Tensor(), true);
+      y.backward(testing::random_tensor(shape, 983));
+      return std::vector<std::vector<float>>{y.to_host(), x.grad().to_host(), gamma.grad().to_host(),
+                                             beta.grad().to_host()};
+    };
+    const auto texel = run();
+    const medrepro::ForceStorageReads storage_reads;
+    const auto storage = run();
+    for (size_t i = 0; i < texel.size(); ++i) {
+      testing::check_close(storage[i], testing::to_double(texel[i]), 1e-6, 1e-7, "output " + std::to_string(i));
+    }
+  }
 }
 
 TEST_CASE("batch_norm rejects bad shapes") {

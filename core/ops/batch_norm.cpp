@@ -40,7 +40,8 @@ struct RunningStatsPush {
 
 // Matches shaders/batch_norm_apply.comp.
 struct ApplyPush {
-  uint32_t count, channels, inner, affine;
+  FastDivisor inner_divisor, channels_divisor;
+  uint32_t count, channels, affine;
 };
 
 // Matches shaders/batch_norm_backward_reduce.comp.
@@ -50,7 +51,8 @@ struct ReducePush {
 
 // Matches shaders/batch_norm_backward_input.comp.
 struct InputGradPush {
-  uint32_t count, channels, inner, affine, training;
+  FastDivisor inner_divisor, channels_divisor;
+  uint32_t count, channels, affine, training;
   float inv_m, beta;
 };
 
@@ -65,6 +67,31 @@ struct Layout {
   uint32_t count = 0, outer = 0, channels = 0, inner = 0;
   uint32_t per_channel() const { return outer * inner; }
 };
+
+// The per-element kernels (apply, backward_input) take four elements per
+// invocation where the count allows it and every operand can be read as RGBA
+// texels; `per` is then 4 and the count is in fours.
+struct ElementPass {
+  std::string kernel;
+  uint32_t per = 1;
+};
+ElementPass element_pass(const std::string& kernel, const Layout& layout,
+                         std::initializer_list<const Tensor*> texel_reads) {
+  bool vec4 = true;
+  for (const Tensor* t : texel_reads) vec4 = vec4 && fits_vec4_texels(t->range(), layout.count);
+  return vec4 ? ElementPass{kernel + "_vec4", 4} : ElementPass{kernel, 1};
+}
+
+// Texel reads for the reductions where x (and dy) fit, else their _storage variants.
+std::string reduction_kernel(const char* kernel, std::initializer_list<const Tensor*> reads) {
+  bool texel = true;
+  for (const Tensor* t : reads) texel = texel && fits_texel_buffer(t->range(), BindingKind::TexelR32F);
+  return texel ? kernel : std::string(kernel) + "_storage";
+}
+
+Access reduction_read(const Tensor& t, const std::string& kernel) {
+  return kernel.ends_with("_storage") ? t.read() : texels(t.range());
+}
 
 // Per-channel reductions: one workgroup per channel, wide enough to keep a GPU busy on
 // large volumes, within the device's limits (two floats of shared memory per lane).
@@ -125,8 +152,9 @@ void split_batch_norm_stats(const Tensor& x, const Layout& layout, const Channel
                             const Tensor& stats, Access running_mean, Access running_var) {
   const Tensor partials = Tensor::empty({int64_t(spans.count), int64_t(layout.channels)});
   bound_loop_iterations("batch_norm_stats_combine", spans.count, describe_channels(layout));
+  const std::string span_sums = reduction_kernel("batch_norm_span_sums", {&x});
   for (uint32_t variance = 0; variance <= 1; ++variance) {
-    launch_grid("batch_norm_span_sums", {x.read(), stats.read(), partials.write()},
+    launch_grid(span_sums, {reduction_read(x, span_sums), stats.read(), partials.write()},
                 SpanSumsPush{layout.outer, layout.channels, layout.inner, spans.span, variance},
                 {reduction_workgroup_size(), 1, 1}, {channel_groups(layout.channels)[0], spans.count, 1});
     launch_linear("batch_norm_stats_combine", {partials.read(), stats.write(), running_mean, running_var},
@@ -199,7 +227,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
       split_batch_norm_stats(x, layout, channel_spans("batch_norm_span_sums", layout, 1), push, stats,
                              running_mean_access, running_var_access);
     } else {
-      launch_grid("batch_norm_stats", {x.read(), stats.write(), running_mean_access, running_var_access}, push,
+      const std::string kernel = reduction_kernel("batch_norm_stats", {&x});
+      launch_grid(kernel, {reduction_read(x, kernel), stats.write(), running_mean_access, running_var_access}, push,
                   {reduction_workgroup_size(), 1, 1}, channel_groups(layout.channels));
     }
   } else {
@@ -208,10 +237,13 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
   }
 
   Tensor out = Tensor::empty(x.shape());
-  launch_linear("batch_norm_apply",
-                {x.read(), stats.read(), affine ? gamma.read() : unused.read(), affine ? beta.read() : unused.read(),
-                 out.write()},
-                ApplyPush{layout.count, layout.channels, layout.inner, affine ? 1u : 0u}, layout.count);
+  const ElementPass apply = element_pass("batch_norm_apply", layout, {&x});
+  launch_linear(apply.kernel,
+                {apply.per == 4 ? texels(x.range(), BindingKind::TexelRGBA32F) : x.read(), stats.read(),
+                 affine ? gamma.read() : unused.read(), affine ? beta.read() : unused.read(), out.write()},
+                ApplyPush{fast_divisor(layout.inner), fast_divisor(layout.channels),
+                          layout.count / apply.per, layout.channels, affine ? 1u : 0u},
+                layout.count / apply.per);
 
   std::vector<Tensor> inputs{x};
   if (affine) {
@@ -228,7 +260,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
              const ChannelSpans spans = channel_spans("batch_norm_backward_reduce", layout, 1);
              const Tensor span_sums =
                  spans.count > 1 ? Tensor::empty({int64_t(spans.count), int64_t(layout.channels), 2}) : sums;
-             launch_grid("batch_norm_backward_reduce", {x.read(), stats.read(), grad.read(), span_sums.write()},
+             const std::string kernel = reduction_kernel("batch_norm_backward_reduce", {&x, &grad});
+             launch_grid(kernel,
+                         {reduction_read(x, kernel), stats.read(), reduction_read(grad, kernel), span_sums.write()},
                          ReducePush{layout.outer, layout.channels, layout.inner, spans.span},
                          {reduction_workgroup_size(), 1, 1}, {channel_groups(layout.channels)[0], spans.count, 1});
              // Each channel's two sums are columns of [spans, 2 * channels], added in span order.
@@ -236,16 +270,20 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
            }
            if (need_x) {
              GradTarget t = sink.target(0);
-             const InputGradPush push{layout.count,
+             const ElementPass pass = element_pass("batch_norm_backward_input", layout, {&x, &grad});
+             const InputGradPush push{fast_divisor(layout.inner),
+                                      fast_divisor(layout.channels),
+                                      layout.count / pass.per,
                                       layout.channels,
-                                      layout.inner,
                                       affine ? 1u : 0u,
                                       training ? 1u : 0u,
                                       static_cast<float>(1.0 / double(layout.per_channel())),
                                       t.beta};
-             launch_linear("batch_norm_backward_input",
-                           {x.read(), stats.read(), gamma.read(), grad.read(), sums.read(), t.grad.write()}, push,
-                           layout.count, {accumulates(t.beta)});
+             const BindingKind quads = BindingKind::TexelRGBA32F;
+             launch_linear(pass.kernel,
+                           {pass.per == 4 ? texels(x.range(), quads) : x.read(), stats.read(), gamma.read(),
+                            pass.per == 4 ? texels(grad.range(), quads) : grad.read(), sums.read(), t.grad.write()},
+                           push, layout.count / pass.per, {accumulates(t.beta)});
            }
            // Input 1 is gamma (its gradient is column 1 of the sums), input 2 is beta (column 0).
            for (uint32_t input = 1; affine && input <= 2; ++input) {

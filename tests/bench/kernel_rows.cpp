@@ -8,6 +8,7 @@
 #include "core/device.h"
 #include "core/kernels.h"
 #include "core/ops/conv2d.h"
+#include "core/ops/batch_norm.h"
 #include "core/ops/conv3d.h"
 #include "core/ops/gemm.h"
 #include "core/ops/lstm.h"
@@ -215,6 +216,32 @@ Row lstm_row(const Budget& budget) {
   row.peer = Json().set("kind", "lstm").set("batch", batch).set("steps", steps).set("input", input)
                  .set("hidden", hidden);
   return row;
+}
+
+std::vector<Row> batch_norm_rows(const Budget& budget) {
+  // Activations of the new papers' networks: a ResNet stage at 56^2 (Pereira's
+  // backbones), DeepMedic's second layer on 10 segments, the 3-D M-Net's level 1.
+  const std::vector<std::pair<std::string, Shape>> cases{{"2d resnet.stage1", {32, 64, 56, 56}},
+                                                          {"3d deepmedic.conv2", {10, 30, 23, 23, 23}},
+                                                          {"3d mnet3d.level1", {1, 32, 64, 64, 64}}};
+  std::vector<Row> rows;
+  for (const auto& [name, shape] : cases) {
+    // The least traffic: forward reads x and writes y, backward reads dy and x and writes dx.
+    const double bytes = 5.0 * 4.0 * as_double(element_count(shape));
+    std::string text = to_string(shape);
+    Row row{"batch norm", "batch norm fwd+bwd " + name, text + ", training, affine", Unit::GbPerSecond, bytes, budget};
+    row.make = [shape] {
+      const int64_t channels = shape[1];
+      Tensor x = Tensor::full(shape, 0.5f), grad = Tensor::full(shape, 1.0f);
+      Tensor gamma = Tensor::full({channels}, 1.0f), beta = Tensor::zeros({channels});
+      Tensor running_mean = Tensor::zeros({channels}), running_var = Tensor::full({channels}, 1.0f);
+      for (Tensor* t : {&x, &gamma, &beta}) t->set_requires_grad(true);
+      return Work{.run = [=](int) { batch_norm(x, gamma, beta, running_mean, running_var, true).backward(grad); }};
+    };
+    row.peer = Json().set("kind", "batch_norm").set("shape", shape_json(shape));
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 std::vector<VolumeLayer> volume_layers() {

@@ -87,6 +87,7 @@ std::vector<Row> all_rows(const Plan& plan) {
     }
   }
   rows.push_back(lstm_row(plan.kernel));
+  for (Row& row : batch_norm_rows(plan.kernel)) rows.push_back(row);
   for (Row& row : conv3d_rows(volume_layers(), plan.kernel)) rows.push_back(row);
   for (int size : plan.model_sizes) {
     for (const std::string& model : kModels) {

@@ -183,6 +183,14 @@ def lstm_work(row, device):
     return lambda: lstm(x)[0].backward(grad)
 
 
+def batch_norm_work(row, device):
+    shape = tuple(row["shape"])
+    x, grad = full(shape, 0.5, device, True), full(shape, 1.0, device)
+    gamma, beta = full((shape[1],), 1.0, device, True), full((shape[1],), 0.0, device, True)
+    running_mean, running_var = torch.zeros(shape[1], device=device), torch.ones(shape[1], device=device)
+    return lambda: F.batch_norm(x, running_mean, running_var, gamma, beta, training=True).backward(grad)
+
+
 def conv3d_work(row, device):
     pad = [row["pad"]] * 3
     x = full(tuple(row["input"]), 0.5, device)
@@ -221,8 +229,8 @@ def train_step_work(row, device):
     return step
 
 
-WORK = {"gemm": gemm_work, "conv2d": conv2d_work, "copy": copy_work, "lstm": lstm_work, "conv3d": conv3d_work,
-        "train_step": train_step_work}
+WORK = {"gemm": gemm_work, "conv2d": conv2d_work, "copy": copy_work, "lstm": lstm_work, "batch_norm": batch_norm_work,
+        "conv3d": conv3d_work, "train_step": train_step_work}
 
 
 # ---------------------------------------------------------------- timing

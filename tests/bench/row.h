@@ -15,7 +15,7 @@ enum class Unit { GflopPerSecond, GbPerSecond, ImagesPerSecond };
 const char* unit_name(Unit unit);
 
 struct Row {
-  std::string group;  // "peak", "gemm", "conv2d", "lstm", "conv3d", "train step"
+  std::string group;  // "peak", "gemm", "conv2d", "lstm", "batch norm", "conv3d", "train step"
   std::string name;   // unique: --rows filters on it and the peer's results are keyed by it
   std::string shape;  // for the reader
   Unit unit = Unit::GflopPerSecond;
