@@ -10,7 +10,10 @@
 layout(std430, binding = 0) buffer XGates { float x_gates[]; };
 layout(std430, binding = 1) readonly buffer HGates { float h_gates[]; };
 layout(std430, binding = 2) buffer Hidden { float hidden[]; };
-layout(push_constant) uniform Push { uint batch, steps, hidden_size, time, prev_slot, out_slot; } p;
+layout(push_constant) uniform Push {
+  uvec2 hidden_divisor;  // core fast_divisor of hidden_size
+  uint batch, steps, hidden_size, time, prev_slot, out_slot;
+} p;
 
 // Clamped so that no exp overflows; beyond these bounds the float results are already 0/1.
 float sigmoid(float x) { return 1.0 / (1.0 + exp(-clamp(x, -30.0, 30.0))); }
@@ -20,7 +23,7 @@ void main() {
   const uint index = linear_index();  // b * H + j
   const uint H = p.hidden_size;
   if (index >= p.batch * H) return;
-  const uint b = index / H, j = index - b * H;
+  const uint b = fast_divide(index, p.hidden_divisor.x, p.hidden_divisor.y), j = index - b * H;
   const uint g0 = (b * p.steps + p.time) * 3u * H + j;
   const float r = sigmoid(x_gates[g0] + h_gates[g0]);
   const float z = sigmoid(x_gates[g0 + H] + h_gates[g0 + H]);

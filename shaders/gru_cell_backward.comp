@@ -16,6 +16,7 @@ layout(std430, binding = 5) writeonly buffer DXGates { float dx_gates[]; };
 layout(std430, binding = 6) writeonly buffer DHGates { float dh_gates[]; };
 layout(std430, binding = 7) buffer DHOut { float dh_out[]; };
 layout(push_constant) uniform Push {
+  uvec2 hidden_divisor;  // core fast_divisor of hidden_size
   uint batch, steps, hidden_size, time, prev_slot, out_slot;
   uint dy_mode;    // 0: dy is [B, T, H]; 1: dy is [B, H], the gradient of this (last) step; 2: no dy
   uint has_carry;  // 0 at the first backward step: dh_in is not read
@@ -27,7 +28,7 @@ void main() {
   const uint index = linear_index();  // b * H + j
   const uint H = p.hidden_size;
   if (index >= p.batch * H) return;
-  const uint b = index / H, j = index - b * H;
+  const uint b = fast_divide(index, p.hidden_divisor.x, p.hidden_divisor.y), j = index - b * H;
   const uint g0 = (b * p.steps + p.time) * 3u * H + j;
   const float r = x_gates[g0], z = x_gates[g0 + H], n = x_gates[g0 + 2u * H];
   const float h_n = h_gates[g0 + 2u * H];

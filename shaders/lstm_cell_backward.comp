@@ -15,6 +15,7 @@ layout(std430, binding = 4) readonly buffer DCIn { float dc_in[]; };
 layout(std430, binding = 5) writeonly buffer DGates { float dgates[]; };
 layout(std430, binding = 6) buffer DCOut { float dc_out[]; };
 layout(push_constant) uniform Push {
+  uvec2 hidden_divisor;  // core fast_divisor of hidden_size
   uint batch, steps, hidden_size, time, prev_slot, out_slot;
   uint dy_mode;    // 0: dy is [B, T, H]; 1: dy is [B, H], the gradient of this (last) step; 2: no dy
   uint has_carry;  // 0 at the first backward step: dh_carry and dc_in are not read
@@ -28,7 +29,7 @@ void main() {
   const uint index = linear_index();  // b * H + j
   const uint H = p.hidden_size;
   if (index >= p.batch * H) return;
-  const uint b = index / H, j = index - b * H;
+  const uint b = fast_divide(index, p.hidden_divisor.x, p.hidden_divisor.y), j = index - b * H;
   const uint g0 = (b * p.steps + p.time) * 4u * H + j;
   const float i = gates[g0], f = gates[g0 + H], g = gates[g0 + 2u * H], o = gates[g0 + 3u * H];
   const uint slot = p.batch * H;

@@ -123,9 +123,10 @@ Tensor gru(const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, const Tensor
   Tensor hidden_slots = Tensor::empty(layout.slots_shape());
   input_projection(x, w_ih, b_ih, x_gates);
   load_initial_slot(hidden_slots, layout, h0);
+  const Tensor w_hh_t = transposed_recurrent_weight(w_hh);
   for (int64_t step = 0; step < layout.steps; ++step) {
     const int64_t t = layout.time(step);
-    recurrent_product(hidden_slots, layout, t, w_hh, h_gates, 0.0f, b_hh);
+    recurrent_product(hidden_slots, layout, t, w_hh_t, h_gates, 0.0f, b_hh);
     launch_linear("gru_cell", {x_gates.write(), h_gates.read(), hidden_slots.write()}, cell_push(layout, t),
                   layout.slot_elements());
   }

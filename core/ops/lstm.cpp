@@ -119,9 +119,10 @@ Tensor lstm(const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, const Tenso
   input_projection(x, w_ih, bias, gates);
   load_initial_slot(hidden_slots, layout, h0);
   load_initial_slot(cell_slots, layout, c0);
+  const Tensor w_hh_t = transposed_recurrent_weight(w_hh);
   for (int64_t step = 0; step < layout.steps; ++step) {
     const int64_t t = layout.time(step);
-    if (step > 0 || h0.defined()) recurrent_product(hidden_slots, layout, t, w_hh, gates, 1.0f);
+    if (step > 0 || h0.defined()) recurrent_product(hidden_slots, layout, t, w_hh_t, gates, 1.0f);
     launch_linear("lstm_cell", {gates.write(), cell_slots.write(), hidden_slots.write()}, cell_push(layout, t),
                   layout.slot_elements());
   }

@@ -2,10 +2,12 @@
 
 #include <string>
 
+#include "core/autograd.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/kernels.h"
 #include "core/ops/checks.h"
+#include "core/ops/shape.h"
 
 namespace medrepro::recurrent_detail {
 namespace {
@@ -27,8 +29,8 @@ MatrixView step_rows(const Tensor& t_gates, const StepLayout& layout, int64_t t)
 }  // namespace
 
 CellPush cell_push(const StepLayout& layout, int64_t t) {
-  return {u32(layout.batch),        u32(layout.steps),      u32(layout.hidden), u32(t),
-          u32(layout.prev_slot(t)), u32(layout.out_slot(t))};
+  return {fast_divisor(u32(layout.hidden)), u32(layout.batch),        u32(layout.steps), u32(layout.hidden),
+          u32(t),                           u32(layout.prev_slot(t)), u32(layout.out_slot(t))};
 }
 
 StepLayout check_sequence(const Tensor& x, int64_t hidden, int64_t gates_per_unit, bool reverse, const char* op) {
@@ -92,14 +94,19 @@ void input_projection(const Tensor& x, const Tensor& weight, const Tensor& bias,
   gemm(g);
 }
 
-void recurrent_product(const Tensor& slots, const StepLayout& layout, int64_t t, const Tensor& w_hh,
+Tensor transposed_recurrent_weight(const Tensor& w_hh) {
+  NoGradGuard no_grad;
+  return transpose(w_hh, 0, 1);
+}
+
+void recurrent_product(const Tensor& slots, const StepLayout& layout, int64_t t, const Tensor& w_hh_t,
                        const Tensor& gates, float beta, const Tensor& bias) {
   Gemm g;
   g.m = layout.batch;
-  g.n = w_hh.dim(0);
+  g.n = w_hh_t.dim(1);
   g.k = layout.hidden;
   g.a = MatrixView::row_major(slots, layout.hidden, layout.prev_slot(t) * layout.slot_elements());
-  g.b = MatrixView::row_major(w_hh, layout.hidden).transposed();
+  g.b = MatrixView::row_major(w_hh_t, g.n);
   g.c = step_rows(gates, layout, t);
   g.beta = beta;
   if (bias.defined()) {

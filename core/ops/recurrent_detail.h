@@ -13,6 +13,7 @@
 // slot is one contiguous [B, H] block (a GEMM operand, a one-command copy).
 #include <cstdint>
 
+#include "core/kernels.h"
 #include "core/ops/gemm.h"
 #include "core/tensor.h"
 
@@ -33,6 +34,7 @@ struct StepLayout {
 
 // Push constants of the per-step cell kernels (lstm_cell*.comp, gru_cell*.comp).
 struct CellPush {
+  FastDivisor hidden_divisor;  // b = index / hidden without an integer divide
   uint32_t batch, steps, hidden, time, prev_slot, out_slot;
 };
 CellPush cell_push(const StepLayout& layout, int64_t t);
@@ -52,8 +54,13 @@ Tensor output_from_slots(const Tensor& slots, const StepLayout& layout, bool ret
 // C = x [B*T, F] W^T [F, G] + bias: every time step's input projection in one GEMM.
 void input_projection(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& gates);
 
-// gates[:, t, :] = h_prev(t) W_hh^T + (bias or beta * gates[:, t, :]); one step's recurrent product.
-void recurrent_product(const Tensor& slots, const StepLayout& layout, int64_t t, const Tensor& w_hh,
+// W_hh^T [H, G] of w_hh [G, H], made once per sequence: the GEMM then reads it along
+// its rows every step, instead of copying W_hh into that layout every step.
+Tensor transposed_recurrent_weight(const Tensor& w_hh);
+
+// gates[:, t, :] = h_prev(t) W_hh^T + (bias or beta * gates[:, t, :]); one step's recurrent product,
+// given w_hh_t = transposed_recurrent_weight(w_hh).
+void recurrent_product(const Tensor& slots, const StepLayout& layout, int64_t t, const Tensor& w_hh_t,
                        const Tensor& gates, float beta, const Tensor& bias = Tensor());
 
 // out [B, H] = dgates[:, t, :] W_hh (+ beta * out): the gradient carried to h_prev(t).

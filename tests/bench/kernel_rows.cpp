@@ -7,8 +7,9 @@
 #include "core/autograd.h"
 #include "core/device.h"
 #include "core/kernels.h"
-#include "core/ops/conv2d.h"
+#include "core/nn/recurrent.h"
 #include "core/ops/batch_norm.h"
+#include "core/ops/conv2d.h"
 #include "core/ops/conv3d.h"
 #include "core/ops/gemm.h"
 #include "core/ops/lstm.h"
@@ -200,22 +201,46 @@ std::vector<Row> conv2d_rows(const std::vector<ConvLayer>& layers, int64_t batch
   return rows;
 }
 
-Row lstm_row(const Budget& budget) {
-  const int64_t batch = 64, steps = 32, input = 64, hidden = 128;
-  // The GEMMs' multiply-adds, forward once and backward twice (gates to inputs, and to weights).
-  const double flops = 3 * 2.0 * as_double(batch * steps * 4 * hidden * (input + hidden));
-  Row row{"lstm", "lstm fwd+bwd", "batch 64, sequence 32, input 64, hidden 128", Unit::GflopPerSecond, flops, budget};
-  row.make = [=] {
-    Tensor x = Tensor::full({batch, steps, input}, 0.5f);
-    Tensor w_ih = Tensor::full({4 * hidden, input}, 0.01f), w_hh = Tensor::full({4 * hidden, hidden}, 0.01f);
-    Tensor bias = Tensor::zeros({4 * hidden});
-    for (Tensor* t : {&w_ih, &w_hh, &bias}) t->set_requires_grad(true);
-    Tensor grad = Tensor::full({batch, steps, hidden}, 1.0f);
-    return Work{.run = [=](int) { lstm(x, w_ih, w_hh, bias).backward(grad); }};
+std::vector<Row> lstm_rows(const Budget& budget) {
+  struct Case {
+    std::string name;
+    int64_t batch, steps, input, hidden;
+    bool bidirectional;  // then the final states only, as Pereira's CNN-LSTM head
   };
-  row.peer = Json().set("kind", "lstm").set("batch", batch).set("steps", steps).set("input", input)
-                 .set("hidden", hidden);
-  return row;
+  // The earlier reports' LSTM, and at batch 1 (almost no arithmetic per step: the
+  // cost of a step's launches); Pereira's BiLSTM head (128 units per direction)
+  // over 24 slices of ResNet50 features (2048), batch 32.
+  const std::vector<Case> cases{{"lstm fwd+bwd", 64, 32, 64, 128, false},
+                                {"lstm fwd+bwd batch 1", 1, 32, 64, 128, false},
+                                {"bilstm fwd+bwd pereira", 32, 24, 2048, 128, true}};
+  std::vector<Row> rows;
+  for (const Case& c : cases) {
+    // The GEMMs' multiply-adds, forward once and backward twice (gates to inputs, and to weights), per direction.
+    const double directions = c.bidirectional ? 2 : 1;
+    const double flops =
+        directions * 3 * 2.0 * as_double(c.batch * c.steps * 4 * c.hidden * (c.input + c.hidden));
+    const std::string shape = "batch " + std::to_string(c.batch) + ", sequence " + std::to_string(c.steps) +
+                              ", input " + std::to_string(c.input) + ", hidden " + std::to_string(c.hidden) +
+                              (c.bidirectional ? " per direction, final states" : "");
+    Row row{"lstm", c.name, shape, Unit::GflopPerSecond, flops, budget};
+    row.make = [c] {
+      Tensor x = Tensor::full({c.batch, c.steps, c.input}, 0.5f);
+      if (c.bidirectional) {
+        auto layer = std::make_shared<nn::BiLSTM>(c.input, c.hidden, false, 1);
+        Tensor grad = Tensor::full({c.batch, 2 * c.hidden}, 1.0f);
+        return Work{.run = [=](int) { layer->forward(x).backward(grad); }};
+      }
+      Tensor w_ih = Tensor::full({4 * c.hidden, c.input}, 0.01f), w_hh = Tensor::full({4 * c.hidden, c.hidden}, 0.01f);
+      Tensor bias = Tensor::zeros({4 * c.hidden});
+      for (Tensor* t : {&w_ih, &w_hh, &bias}) t->set_requires_grad(true);
+      Tensor grad = Tensor::full({c.batch, c.steps, c.hidden}, 1.0f);
+      return Work{.run = [=](int) { lstm(x, w_ih, w_hh, bias).backward(grad); }};
+    };
+    row.peer = Json().set("kind", "lstm").set("batch", c.batch).set("steps", c.steps).set("input", c.input)
+                   .set("hidden", c.hidden).set("bidirectional", c.bidirectional);
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 std::vector<Row> batch_norm_rows(const Budget& budget) {

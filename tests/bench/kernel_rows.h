@@ -15,8 +15,8 @@ std::vector<Row> peak_rows(const Budget& budget);
 std::vector<Row> gemm_rows(const std::vector<int64_t>& sizes, const Budget& budget);
 // Forward, backward-data and backward-weight of each layer.
 std::vector<Row> conv2d_rows(const std::vector<ConvLayer>& layers, int64_t batch, const Budget& budget);
-// One LSTM layer over a sequence, forward and backward through time.
-Row lstm_row(const Budget& budget);
+// An LSTM layer and Pereira's BiLSTM head over a sequence, forward and backward through time.
+std::vector<Row> lstm_rows(const Budget& budget);
 // Batch norm in training, forward and backward, at 2-D and 3-D activation shapes (GB/s of the least traffic).
 std::vector<Row> batch_norm_rows(const Budget& budget);
 // A 3-D convolution layer of a volumetric paper's model, at its training size.

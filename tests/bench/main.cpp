@@ -86,7 +86,7 @@ std::vector<Row> all_rows(const Plan& plan) {
       for (Row& row : conv2d_rows(model_convs(models, input), kBatch, plan.kernel)) rows.push_back(row);
     }
   }
-  rows.push_back(lstm_row(plan.kernel));
+  for (Row& row : lstm_rows(plan.kernel)) rows.push_back(row);
   for (Row& row : batch_norm_rows(plan.kernel)) rows.push_back(row);
   for (Row& row : conv3d_rows(volume_layers(), plan.kernel)) rows.push_back(row);
   for (int size : plan.model_sizes) {

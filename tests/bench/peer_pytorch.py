@@ -177,8 +177,12 @@ def copy_work(row, device):
 
 
 def lstm_work(row, device):
-    lstm = nn.LSTM(row["input"], row["hidden"], batch_first=True).to(device)
+    bidirectional = row.get("bidirectional", False)
+    lstm = nn.LSTM(row["input"], row["hidden"], batch_first=True, bidirectional=bidirectional).to(device)
     x = full((row["batch"], row["steps"], row["input"]), 0.5, device)
+    if bidirectional:  # the final state of each direction, [B, 2H] as ours
+        grad = full((row["batch"], 2 * row["hidden"]), 1.0, device)
+        return lambda: torch.cat(list(lstm(x)[1][0]), dim=1).backward(grad)
     grad = full((row["batch"], row["steps"], row["hidden"]), 1.0, device)
     return lambda: lstm(x)[0].backward(grad)
 
