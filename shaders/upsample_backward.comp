@@ -6,6 +6,9 @@
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
 layout(std430, binding = 1) buffer DX { float dx[]; };
 layout(push_constant) uniform Push {
+  // core fast_divisor of the sizes and factors: no integer divide per element
+  uvec2 in_w_divisor, in_h_divisor, in_d_divisor, out_w_divisor, out_h_divisor, out_d_divisor;
+  uvec2 factor_w_divisor, factor_h_divisor, factor_d_divisor;
   uint planes, in_d, in_h, in_w;
   uint factor_d, factor_h, factor_w;
   uint linear;  // 0: nearest, 1: (bi/tri)linear
@@ -40,10 +43,12 @@ uvec2 linear_range(uint i, uint factor, uint size) {
 void main() {
   const uint i = linear_index();
   if (i >= p.count) return;
-  const uint w = i % p.in_w;
-  const uint h = (i / p.in_w) % p.in_h;
-  const uint d = (i / (p.in_w * p.in_h)) % p.in_d;
-  const uint plane = i / (p.in_w * p.in_h * p.in_d);
+  const uint rows = fast_divide(i, p.in_w_divisor.x, p.in_w_divisor.y);  // (plane, d, h)
+  const uint w = i - rows * p.in_w;
+  const uint slices = fast_divide(rows, p.in_h_divisor.x, p.in_h_divisor.y);  // (plane, d)
+  const uint h = rows - slices * p.in_h;
+  const uint plane = fast_divide(slices, p.in_d_divisor.x, p.in_d_divisor.y);
+  const uint d = slices - plane * p.in_d;
   const uint out_w = p.in_w * p.factor_w, out_h = p.in_h * p.factor_h, out_d = p.in_d * p.factor_d;
   const uint base = plane * out_d * out_h * out_w;
   float sum = 0.0;

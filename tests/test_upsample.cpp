@@ -83,6 +83,8 @@ TEST_CASE("upsample forward against float64, 4-D and 5-D") {
       {{1, 3, 3, 5}, {2, 2}},        {{2, 2, 4, 3}, {3, 1}},        {{1, 1, 1, 1}, {2, 3}},
       {{1, 2, 3, 4, 5}, {2, 2, 2}},  {{2, 3, 1, 2, 3}, {3, 2, 1}},  {{1, 5, 4, 1, 3}, {1, 4, 3}},
       {{1, 1, 2, 2, 2}, {1, 1, 1}},
+      // Output rows a multiple of 4 (nearest writes four per invocation), a quad spanning inputs.
+      {{2, 3, 5, 4}, {1, 3}},        {{1, 2, 3, 2, 6}, {2, 1, 2}},  {{1, 1, 1, 1, 1}, {1, 1, 4}},
   };
   uint32_t seed = 1;
   for (const UpsampleCase& c : cases) {

@@ -12,6 +12,8 @@ namespace {
 
 // Matches the push-constant block of shaders/upsample*.comp.
 struct UpsamplePush {
+  FastDivisor in_w_divisor, in_h_divisor, in_d_divisor, out_w_divisor, out_h_divisor, out_d_divisor;
+  FastDivisor factor_w_divisor, factor_h_divisor, factor_d_divisor;
   uint32_t planes, in_d, in_h, in_w;
   uint32_t factor_d, factor_h, factor_w;
   uint32_t linear;
@@ -56,16 +58,25 @@ Tensor upsample(const Tensor& x, const std::vector<int>& factors, UpsampleMode m
   }
   auto u = [](int64_t v) { return static_cast<uint32_t>(v); };
   Tensor out = Tensor::empty(out_shape);
-  const UpsamplePush push{.planes = u(x.dim(0) * x.dim(1)),
-                          .in_d = u(in_d),
-                          .in_h = u(x.dim(-2)),
-                          .in_w = u(x.dim(-1)),
-                          .factor_d = u(factor_d),
-                          .factor_h = u(factors[size_t(spatial - 2)]),
-                          .factor_w = u(factors[size_t(spatial - 1)]),
-                          .linear = mode == UpsampleMode::Linear ? 1u : 0u,
-                          .count = count32(out, op),
-                          .beta = 0.0f};
+  UpsamplePush push{.planes = u(x.dim(0) * x.dim(1)),
+                    .in_d = u(in_d),
+                    .in_h = u(x.dim(-2)),
+                    .in_w = u(x.dim(-1)),
+                    .factor_d = u(factor_d),
+                    .factor_h = u(factors[size_t(spatial - 2)]),
+                    .factor_w = u(factors[size_t(spatial - 1)]),
+                    .linear = mode == UpsampleMode::Linear ? 1u : 0u,
+                    .count = count32(out, op),
+                    .beta = 0.0f};
+  push.in_w_divisor = fast_divisor(push.in_w);
+  push.in_h_divisor = fast_divisor(push.in_h);
+  push.in_d_divisor = fast_divisor(push.in_d);
+  push.out_w_divisor = fast_divisor(push.in_w * push.factor_w);
+  push.out_h_divisor = fast_divisor(push.in_h * push.factor_h);
+  push.out_d_divisor = fast_divisor(push.in_d * push.factor_d);
+  push.factor_w_divisor = fast_divisor(push.factor_w);
+  push.factor_h_divisor = fast_divisor(push.factor_h);
+  push.factor_d_divisor = fast_divisor(push.factor_d);
   // upsample_backward gathers, per input element, the outputs of its own block
   // (nearest) or of the three blocks around it (linear) along each axis.
   const uint64_t reach = push.linear ? 3 : 1;
@@ -73,7 +84,14 @@ Tensor upsample(const Tensor& x, const std::vector<int>& factors, UpsampleMode m
                         nested_loop_iterations({reach * push.factor_d, reach * push.factor_h, reach * push.factor_w}),
                         "upsampling by " + std::to_string(push.factor_d) + "x" + std::to_string(push.factor_h) + "x" +
                             std::to_string(push.factor_w));
-  launch_linear("upsample", {x.read(), out.write()}, push, out.numel());
+  const bool quads = !push.linear && (push.in_w * push.factor_w) % 4 == 0;
+  if (quads) {
+    UpsamplePush quad_push = push;
+    quad_push.count = push.count / 4;
+    launch_linear("upsample_nearest_vec4", {x.read(), out.write()}, quad_push, quad_push.count);
+  } else {
+    launch_linear("upsample", {x.read(), out.write()}, push, out.numel());
+  }
   record(out, op, {x}, [push](const Tensor& grad, GradientSink& sink) {
     GradTarget t = sink.target(0);
     UpsamplePush backward = push;

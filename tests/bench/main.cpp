@@ -95,6 +95,9 @@ std::vector<Row> all_rows(const Plan& plan) {
       rows.push_back(training_step_row(model, input, kBatch, input > 64 ? plan.large_step : plan.step));
     }
   }
+  // Wong et al.'s cpu profile (64x64, n_s 4, batch 5), and the 3-D M-Net on a 64^3 volume (n_s 8, batch 1).
+  rows.push_back(segmentation_step_row(2, 64, 4, 5, plan.step));
+  rows.push_back(segmentation_step_row(3, 64, 8, 1, plan.large_step));
   return rows;
 }
 
@@ -154,7 +157,7 @@ int run(int argc, char** argv) {
     try {
       Work work = r.row.make();
       r.ours = measure(work, r.row.budget, r.row.device_time);
-      if (r.row.group == "conv2d" || r.row.group == "conv3d" || r.row.group == "train step") r.kernel_shares = kernel_shares(work);
+      if (r.row.group != "peak" && r.row.group != "gemm") r.kernel_shares = kernel_shares(work);
       if (work.note) r.note = work.note();
       r.forward_flops_per_image = work.forward_flops_per_image;
     } catch (const Error& e) {

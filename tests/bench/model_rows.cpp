@@ -3,11 +3,14 @@
 #include <memory>
 #include <vector>
 
+#include "core/adam.h"
 #include "core/autograd.h"
 #include "core/nn/layers.h"
+#include "core/ops/segmentation_loss.h"
 #include "core/optim.h"
 #include "papers/common/batch_gradients.h"
 #include "papers/khan_yong_anatomy/models.h"
+#include "papers/wong_segmentation_features/mnet.h"
 
 namespace medrepro::bench {
 namespace {
@@ -27,7 +30,58 @@ struct Training {
   }
 };
 
+// One step of Wong et al.'s M-Net segmentation training: forward, per-voxel cross-entropy, backward, Adam.
+struct SegmentationTraining {
+  std::unique_ptr<wong::MNet> model;
+  std::unique_ptr<Adam> adam;
+  Tensor images, labels;
+
+  void step() {
+    adam->zero_grad();
+    weighted_cross_entropy_nd(model->forward(images), labels).backward();
+    adam->step();
+  }
+};
+
 }  // namespace
+
+Row segmentation_step_row(int dims, int size, int64_t base_channels, int64_t batch, const Budget& budget) {
+  const std::string model = "mnet" + std::to_string(dims) + "d";
+  const std::string n = std::to_string(size);
+  Shape image{batch, 1, size, size}, label_shape{batch, size, size};
+  if (dims == 3) {
+    image.push_back(size);
+    label_shape.push_back(size);
+  }
+  Row row{"train step", "train step " + model + " @" + n,
+          to_string(image) + ", n_s " + std::to_string(base_channels) + ", " + std::to_string(kSegmentationLabels) +
+              " labels, fwd+cross-entropy+bwd+adam",
+          Unit::ImagesPerSecond, static_cast<double>(batch), budget};
+  row.device_time = false;
+  row.budget.max_reps = 1;
+  row.model = model;
+  row.input_size = size;
+  row.make = [=] {
+    auto training = std::make_shared<SegmentationTraining>();
+    wong::MNetOptions options;
+    options.dims = dims;
+    options.base_channels = base_channels;
+    options.labels = kSegmentationLabels;
+    options.seed = kModelSeed;
+    training->model = std::make_unique<wong::MNet>(options);
+    training->model->train();
+    training->adam = std::make_unique<Adam>(training->model->parameters(), AdamOptions{});
+    std::vector<float> labels(static_cast<size_t>(element_count(label_shape)));
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<float>(i % kSegmentationLabels);
+    training->labels = Tensor::from_host(label_shape, labels);
+    training->images = Tensor::full(image, 0.5f);
+    return Work{.run = [training](int) { training->step(); }, .max_reps = 1};
+  };
+  row.peer = report::Json().set("kind", "segmentation_step").set("dims", dims).set("size", size)
+                 .set("base_channels", base_channels).set("batch", batch).set("labels", kSegmentationLabels)
+                 .set("seed", kModelSeed);
+  return row;
+}
 
 int native_input_size(const std::string& model) {
   if (model == "lenet") return 28;

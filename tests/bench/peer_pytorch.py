@@ -5,7 +5,8 @@ medrepro_benchmark writes the rows it wants (shapes, budgets) to a JSON file and
 runs this script; the timings come back as JSON on stdout (progress on stderr).
 The four CNNs below are papers/khan_yong_anatomy/models.cpp written in torch.nn,
 layer for layer: sizes, strides, padding, Caffe's ceil-mode pooling, LRN,
-dropout and GoogLeNet's two auxiliary heads (loss weight 0.3).
+dropout and GoogLeNet's two auxiliary heads (loss weight 0.3); the M-Net is
+papers/wong_segmentation_features/mnet.cpp (skip reading A).
 
   peer_pytorch.py --probe                     versions and devices, as JSON
   peer_pytorch.py --rows ROWS.json --device cpu|cuda [--tf32 on|off]
@@ -138,6 +139,62 @@ MODELS = {"lenet": LeNet, "alexnet": AlexNet, "proposed": ProposedCNN, "googlene
 HEAD_WEIGHTS = [1.0, 0.3, 0.3]
 
 
+class MNetLevel(nn.Module):
+    """papers/wong_segmentation_features/mnet.cpp's Level, skip reading A: two 3^dim convolutions
+    with batch norm and ReLU, their outputs added."""
+    def __init__(self, dims, inputs, outputs):
+        super().__init__()
+        conv, norm = (nn.Conv2d, nn.BatchNorm2d) if dims == 2 else (nn.Conv3d, nn.BatchNorm3d)
+        self.conv1, self.bn1 = conv(inputs, outputs, 3, padding=1), norm(outputs, eps=1e-3, momentum=0.01)
+        self.conv2, self.bn2 = conv(outputs, outputs, 3, padding=1), norm(outputs, eps=1e-3, momentum=0.01)
+
+    def forward(self, x):
+        self.first_output = F.relu(self.bn1(self.conv1(x)))
+        return self.first_output + F.relu(self.bn2(self.conv2(self.first_output)))
+
+
+class MNet(nn.Module):
+    """Wong et al.'s M-Net as papers/wong_segmentation_features/mnet.cpp builds it: five levels of
+    n_s 2^l channels, a left leg of max-pooled level-0 features, nearest upsampling, a right leg of
+    upsampled decoder outputs and a 1^dim classifier."""
+    def __init__(self, dims, base_channels, labels):
+        super().__init__()
+        ns, self.dims = base_channels, dims
+        self.encoder = nn.ModuleList(
+            [MNetLevel(dims, 1 if level == 0 else (ns << (level - 1)) + ns, ns << level) for level in range(5)])
+        self.decoder = nn.ModuleList(
+            [MNetLevel(dims, (ns << (level + 1)) + (ns << level), ns << level) for level in (3, 2, 1, 0)])
+        self.dropout = nn.Dropout(0.5)
+        conv = nn.Conv2d if dims == 2 else nn.Conv3d
+        self.classifier = conv((31 if dims == 2 else 7) * ns, labels, 1)
+
+    def pool(self, x, times):
+        for _ in range(times):
+            x = F.max_pool2d(x, 2) if self.dims == 2 else F.max_pool3d(x, 2)
+        return x
+
+    def up(self, x, factor):
+        return x if factor == 1 else F.interpolate(x, scale_factor=factor, mode="nearest")
+
+    def forward(self, x):
+        encoded, level_input = [], x
+        for level in range(5):
+            if level > 0:
+                left_leg = self.pool(self.encoder[0].first_output, level)
+                level_input = torch.cat([self.pool(encoded[-1], 1), left_leg], dim=1)
+                if level == 4:
+                    level_input = self.dropout(level_input)
+            encoded.append(self.encoder[level](level_input))
+        right_leg = [self.up(encoded[4], 16)] if self.dims == 2 else []
+        below = encoded[4]
+        for index, level in enumerate((3, 2, 1, 0)):
+            below = self.decoder[index](torch.cat([self.up(below, 2), encoded[level]], dim=1))
+            if (self.dims == 2 and level >= 1) or (self.dims == 3 and level in (1, 2)):
+                right_leg.append(self.up(below, 1 << level))
+        right_leg.append(below)
+        return self.classifier(torch.cat(right_leg, dim=1))
+
+
 # ---------------------------------------------------------------- rows
 
 def full(shape, value, device, grad=False):
@@ -233,8 +290,24 @@ def train_step_work(row, device):
     return step
 
 
+def segmentation_step_work(row, device):
+    torch.manual_seed(row["seed"])
+    model = MNet(row["dims"], row["base_channels"], row["labels"]).to(device).train()
+    adam = torch.optim.Adam(model.parameters(), lr=1e-3)
+    spatial = (row["size"],) * row["dims"]
+    images = full((row["batch"], 1) + spatial, 0.5, device)
+    labels = (torch.arange(row["batch"] * row["size"] ** row["dims"], device=device) % row["labels"]).long()
+    labels = labels.reshape((row["batch"],) + spatial)
+
+    def step():
+        adam.zero_grad(set_to_none=True)
+        F.cross_entropy(model(images), labels).backward()
+        adam.step()
+    return step
+
+
 WORK = {"gemm": gemm_work, "conv2d": conv2d_work, "copy": copy_work, "lstm": lstm_work, "batch_norm": batch_norm_work,
-        "conv3d": conv3d_work, "train_step": train_step_work}
+        "conv3d": conv3d_work, "train_step": train_step_work, "segmentation_step": segmentation_step_work}
 
 
 # ---------------------------------------------------------------- timing

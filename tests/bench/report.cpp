@@ -9,6 +9,7 @@
 
 #include "papers/common/files.h"
 #include "papers/common/svg_plot.h"
+#include "tests/bench/kernel_rows.h"
 #include "tests/bench/model_rows.h"
 
 namespace medrepro::bench {
@@ -255,6 +256,59 @@ const Result* fastest_gemm(const std::vector<Result>& results) {
   return best;
 }
 
+// The volumetric and recurrent rows' bounds, from this run: what a stride-1
+// data gradient computes beyond the direct count, what an LSTM step's launches
+// cost, batch norm against the copy rows.
+std::string volumetric_and_recurrent_text(const std::vector<Result>& results) {
+  std::string out;
+  Table table;
+  table.text_columns = {0};
+  table.headers = {"row", "GFLOP/s (direct count)", "multiply-adds done / direct", "GFLOP/s done"};
+  for (const VolumeLayer& layer : volume_layers()) {
+    const std::string name = "conv3d bwd-data " + layer.model + "." + layer.layer + " @" +
+                             std::to_string(layer.input_size);
+    const std::optional<double> rate = rate_of(results, name);
+    if (!rate) continue;
+    // A convolution of dy padded by K - 1 - pad: an output per input voxel.
+    double done = 1;
+    for (size_t axis = 2; axis < 5; ++axis) done *= double(layer.input[axis]) / double(layer.output()[axis]);
+    table.rows.push_back({name, rate_text(*rate), fixed(done, 2), rate_text(*rate * done)});
+  }
+  if (!table.rows.empty()) {
+    out += "- conv3d's data gradient at stride 1 runs as a convolution of dy with the flipped kernel, padded by "
+           "K - 1 - pad: it computes a value for every input voxel, so DeepMedic's unpadded layers multiply "
+           "more than the direct count (the padding's zeros):\n\n" + render_markdown(table) + "\n";
+  }
+  const auto batch1 = std::find_if(results.begin(), results.end(),
+                                   [](const Result& r) { return r.row.name == "lstm fwd+bwd batch 1"; });
+  const auto batch64 = std::find_if(results.begin(), results.end(),
+                                    [](const Result& r) { return r.row.name == "lstm fwd+bwd"; });
+  if (batch1 != results.end() && batch64 != results.end() && batch1->error.empty() && batch64->error.empty()) {
+    const double one = batch1->ours.primary().median, full = batch64->ours.primary().median;
+    const int launches = 4 * 32;  // per step: the product and the cell forward, the cell and the carry backward
+    out += "- An LSTM step is four launches (forward: the recurrent product and the cell; backward: the cell's "
+           "gradients and the carry product). At batch 1, with almost no arithmetic, 32 steps take " +
+           fixed(one, 1) + " ms: about " + fixed(1000.0 * one / launches, 0) + " us per launch. At batch 64 that "
+           "is " + percent(one, full) + " of the row's " + fixed(full, 1) + " ms; the rest is the per-step "
+           "products (k = 128 and 512, too little work per block of C to reach the large GEMMs' rate) and the "
+           "big GEMMs over all steps.\n";
+  }
+  const auto copy = rate_of(results, "copy storage->storage"), texel = rate_of(results, "copy texel->storage");
+  double lowest = 0, highest = 0;
+  for (const Result& r : results) {
+    if (r.row.group != "batch norm" || !r.error.empty()) continue;
+    lowest = lowest == 0 ? r.our_rate() : std::min(lowest, r.our_rate());
+    highest = std::max(highest, r.our_rate());
+  }
+  if (copy && texel && highest > 0) {
+    out += "- Batch norm forward+backward moves " + fixed(lowest, 2) + "-" + fixed(highest, 2) +
+           " GB/s of its least traffic (read x, write y; read dy and x, write dx) against " + fixed(*copy, 2) +
+           " GB/s for a storage-to-storage copy and " + fixed(*texel, 2) + " GB/s texel-to-storage: the "
+           "statistics and the backward sums read x (and dy) again, in one workgroup per channel.\n";
+  }
+  return out;
+}
+
 // On a CPU driver: how far the driver's code is from the host's vector units, from this run's rows.
 std::string cpu_ceiling_section(const std::vector<Result>& results) {
   const auto shader = rate_of(results, "fma peak"), host256 = rate_of(results, "host fma 256-bit");
@@ -278,7 +332,7 @@ std::string cpu_ceiling_section(const std::vector<Result>& results) {
            "measurements: core/ops/gemm.cpp, plan_blocked).\n";
     out += step_flops_text(results, best_gemm);
   }
-  return out;
+  return out + volumetric_and_recurrent_text(results);
 }
 
 // "gemm_blocked 55%, conv2d_im2col 30%, other 15%": the largest shares, then the rest together.
@@ -308,12 +362,13 @@ std::string kernel_share_section(const std::vector<Result>& results) {
     if (r.kernel_shares.empty()) continue;
     const bool convolution = r.row.group == "conv2d" || r.row.group == "conv3d";
     const bool slow_conv = convolution && (best_gemm <= 0 || r.our_rate() < best_gemm / 2);
-    if (r.row.group != "train step" && !slow_conv) continue;
+    const bool always = r.row.group == "train step" || r.row.group == "lstm" || r.row.group == "batch norm";
+    if (!always && !slow_conv) continue;
     table.rows.push_back({r.row.name, rate_text(r.our_rate()), unit_name(r.row.unit), shares_text(r.kernel_shares)});
   }
   if (table.rows.empty()) return "";
-  return "\n## Where the time goes\n\nOne more repetition of each training step and of each convolution row "
-         "under half our fastest GEMM row's rate, with a device timestamp after every command (the profiler of "
+  return "\n## Where the time goes\n\nOne more repetition of each training step, LSTM and batch norm row, and "
+         "of each convolution row under half our fastest GEMM row's rate, with a device timestamp after every command (the profiler of "
          "MEDREPRO_PROFILE): each kernel's share of that repetition's device time. gemm_blocked* is the GEMM; "
          "conv2d_im2col/im2row/col2im and conv3d_unfold/vol2col/col2vol move convolution columns; "
          "conv3d_weight_layout reorders a 3-D kernel for the GEMM; gemm_pack copies operands into aligned rows; "

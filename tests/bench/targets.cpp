@@ -75,7 +75,44 @@ TargetVerdict step_ratio(const std::string& target, const std::vector<Result>& r
   return verdict;
 }
 
+// Every selected row's ratio ours / peer must reach `minimum`.
+TargetVerdict every_ratio_at_least(const std::string& target, const std::vector<Result>& results, size_t peer,
+                                   const std::function<bool(const Row&)>& selects, double minimum) {
+  TargetVerdict verdict{target, "", std::nullopt};
+  std::string measured;
+  bool met = true, judged = true;
+  for (const Result& r : results) {
+    if (!selects(r.row)) continue;
+    if (!measured.empty()) measured += "; ";
+    if (!r.error.empty()) {
+      measured += r.row.name + " failed to run";
+      met = false;
+      continue;
+    }
+    const double ratio = r.ratio(peer).value_or(-1.0);  // ratios are positive: -1 marks none
+    if (ratio < 0) {
+      measured += r.row.name + " has no peer measurement";
+      judged = false;
+      continue;
+    }
+    measured += r.row.name + " " + number(ratio, 2) + "x";
+    met = met && ratio >= minimum;
+  }
+  verdict.measured = measured.empty() ? "rows not measured in this run" : measured;
+  if (!measured.empty() && (judged || !met)) verdict.met = met;
+  return verdict;
+}
+
+// The rate of the row named `name` in this run, if it ran.
+std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name) {
+  for (const Result& r : results) {
+    if (r.row.name == name && r.error.empty()) return r.our_rate();
+  }
+  return std::nullopt;
+}
+
 bool alexnet_or_proposed(const Row& row) { return row.model == "alexnet" || row.model == "proposed"; }
+bool volumetric_paper(const Row& row) { return row.model == "deepmedic" || row.model == "mnet3d"; }
 
 }  // namespace
 
@@ -110,6 +147,25 @@ std::vector<TargetVerdict> judge_targets(const PhysicalDeviceInfo& device, const
                                   peer, "proposed", 64, 0.5));
     verdicts.push_back(step_ratio("Training step LeNet @64, batch 64: >= 0.25x PyTorch CPU img/s", results, peer,
                                   "lenet", 64, 0.25));
+    for (const char* pass : {"fwd", "bwd-data", "bwd-weight"}) {
+      verdicts.push_back(every_rate_at_least(
+          std::string("conv3d ") + pass + " >= 30 GFLOP/s at the DeepMedic and 3-D M-Net shapes", results,
+          [pass](const Row& row) { return row.group == "conv3d" && row.pass == pass && volumetric_paper(row); }, 30));
+    }
+    verdicts.push_back(every_ratio_at_least(
+        "LSTM and BiLSTM forward+backward >= 0.5x PyTorch CPU", results, peer,
+        [](const Row& row) { return row.name == "lstm fwd+bwd" || row.name == "bilstm fwd+bwd pereira"; }, 0.5));
+    const std::string copy = "copy storage->storage";
+    const std::optional<double> memory_speed = rate_of(results, copy);
+    if (memory_speed) {
+      verdicts.push_back(every_rate_at_least(
+          "batch norm forward+backward at memory speed: >= the " + copy + " row (" + number(*memory_speed, 2) +
+              " GB/s in this run)",
+          results, [](const Row& row) { return row.group == "batch norm"; }, *memory_speed));
+    } else {
+      verdicts.push_back({"batch norm forward+backward at memory speed (the " + copy + " row)",
+                          "not judged: the copy row did not run", std::nullopt});
+    }
   } else if (device_class == DeviceClass::Nvidia) {
     size_t tf32_off = size_t(-1);
     for (size_t i = 0; i < peers.size(); ++i) {
