@@ -206,7 +206,9 @@ void unfold_slabs(const ConvVolumeGeometry& g, const SlabLayout& s, const Tensor
   const char* shader = texel_reads ? "conv3d_unfold" : "conv3d_unfold_storage";
   const uint64_t quads = uint64_t(g.out[1] * g.out[2] + 3) / 4;  // four positions per invocation
   const ColumnGrid grid = plan_column_grid(shader, quads, push.planes);
-  bound_loop_iterations(shader, grid.plane_repeats * (uint64_t(s.taps) + 1),
+  // Per plane the taps' nested loops; per invocation also the four positions of its quad.
+  const uint64_t per_plane = nested_loop_iterations({uint64_t(g.kernel[1]), uint64_t(g.kernel[2])}) + 1;
+  bound_loop_iterations(shader, grid.plane_repeats * per_plane + 4,
                         "a kernel of " + std::to_string(g.kernel[1]) + "x" + std::to_string(g.kernel[2]) +
                             " over " + std::to_string(push.planes) + " planes");
   launch_grid(shader, {texel_reads ? texels(x.range()) : x.read(), slabs.write()}, push, grid.local, grid.groups,
