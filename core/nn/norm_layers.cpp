@@ -28,4 +28,9 @@ Tensor Sigmoid::forward(const Tensor& x) { return sigmoid(x); }
 Tensor Tanh::forward(const Tensor& x) { return medrepro::tanh(x); }
 Tensor LeakyReLU::forward(const Tensor& x) { return leaky_relu(x, slope_); }
 
+PReLU::PReLU(int64_t channels, float initial_slope)
+    : weight_(&add_parameter("weight", Tensor::full({channels}, initial_slope))) {}
+
+Tensor PReLU::forward(const Tensor& x) { return prelu(x, weight_->value); }
+
 }  // namespace medrepro::nn

@@ -51,4 +51,16 @@ class LeakyReLU : public Module {
   float slope_;
 };
 
+// PReLU with one learnable slope per channel of [N, C, ...] (channels 1: one shared
+// slope), parameter "weight" initialised to `initial_slope` (PyTorch: 0.25;
+// Kamnitsas et al.'s DeepMedic: 0.01).
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t channels, float initial_slope = 0.25f);
+  Tensor forward(const Tensor& x) override;
+
+ private:
+  Parameter* weight_;
+};
+
 }  // namespace medrepro::nn

@@ -17,4 +17,11 @@ Tensor tanh(const Tensor& x);
 // Backward: dx = dy for x > 0, slope * dy otherwise (the kink at 0 takes the slope).
 Tensor leaky_relu(const Tensor& x, float slope = 0.01f);
 
+// PReLU (He et al. 2015), the leaky ReLU with learnable slopes: y = x for x > 0,
+// slope[c] * x otherwise, for x [N, C, ...] with one slope per channel (slope [C])
+// or one for all (slope [1]). Backward: dx as leaky_relu's with the channel's
+// slope; dslope[c] = sum of dy * x over the channel's x <= 0, summed in a fixed
+// order (bit-reproducible; no atomics).
+Tensor prelu(const Tensor& x, const Tensor& slope);
+
 }  // namespace medrepro
