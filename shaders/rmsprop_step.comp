@@ -11,6 +11,7 @@ layout(push_constant) uniform Push {
   float eps;
   float learning_rate;
   float weight_decay;
+  float momentum;  // rmsprop_nesterov_step only
 } p;
 
 void main() {

@@ -42,6 +42,38 @@ TEST_CASE("RMSProp matches a float64 reference over three steps, with and withou
   }
 }
 
+TEST_CASE("RMSProp with DeepMedic's normalised Nesterov momentum matches a float64 reference over four steps") {
+  RmsPropOptions options;
+  options.learning_rate = 0.01f;
+  options.eps = 1e-4f;
+  options.momentum = 0.6f;
+  options.weight_decay = 0.05f;
+  const auto w0 = testing::random_values(11, 4);
+  Parameter weight{"weight", Tensor::from_host({11}, w0)};
+  weight.value.set_requires_grad(true);
+  RmsProp rmsprop({&weight}, options);
+  REQUIRE(rmsprop.state().size() == 2);
+  CHECK(rmsprop.state()[1].first == "rmsprop.m.weight");
+  std::vector<double> w = testing::to_double(w0), v(11, 0.0), m(11, 0.0);
+  const double mu = options.momentum, lr = options.learning_rate;
+  for (uint32_t step = 0; step < 4; ++step) {
+    const auto grad = testing::random_values(11, 40 + step, -2.0f, 2.0f);
+    testing::set_gradient(weight.value, grad);
+    rmsprop.step();
+    for (size_t i = 0; i < w.size(); ++i) {
+      const double g = double(grad[i]) + double(options.weight_decay) * w[i];
+      v[i] = double(options.rho) * v[i] + (1 - double(options.rho)) * g * g;
+      const double s = (1 - mu) * lr * g / std::sqrt(v[i] + double(options.eps));
+      m[i] = mu * m[i] - s;
+      w[i] += mu * m[i] - s;
+    }
+    testing::check_close(weight.value.to_host(), w, 1e-6, 1e-7, "weight");
+    testing::check_close(rmsprop.state()[1].second.to_host(), m, 1e-5, 1e-9, "momentum");
+  }
+  options.momentum = 1.0f;
+  CHECK_THROWS_WITH_AS(RmsProp({&weight}, options), doctest::Contains("momentum"), medrepro::Error);
+}
+
 TEST_CASE("RMSProp leaves parameters without a gradient alone and converges on a quadratic") {
   Parameter untouched{"untouched", Tensor::full({3}, 1.0f)};
   Parameter w{"w", Tensor::zeros({4})};
