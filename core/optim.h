@@ -7,6 +7,10 @@
 //   PyTorch:           v = m*v + (g + wd*w);     w = w - lr*v
 // The papers reproduced here trained with Caffe, hence the default.
 // Per-parameter lr_mult/decay_mult scale lr and wd as in Caffe.
+// Havaei et al. (pylearn2) also regularise with L1, g += l1 * sign(w) (scaled by
+// decay_mult, as Caffe's L1), and bound every filter's norm: after each update a
+// weight's rows along axis 0 (a filter, or an output unit's weights) longer than
+// max_norm are scaled back to it; biases (rank 1) are left alone.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -39,6 +43,8 @@ struct SgdOptions {
   float momentum = 0.9f;
   float weight_decay = 0.0005f;
   MomentumConvention convention = MomentumConvention::Caffe;
+  float l1 = 0.0f;        // L1 regularisation strength
+  float max_norm = 0.0f;  // bound on each filter's L2 norm; 0: none
 };
 
 class Sgd : public Optimizer {
@@ -51,6 +57,8 @@ class Sgd : public Optimizer {
   void zero_grad() override;
   void set_learning_rate(float rate) override { options_.learning_rate = rate; }
   float learning_rate() const override { return options_.learning_rate; }
+  // For momentum schedules (Havaei et al. raise it from 0.5 to 0.9 during training).
+  void set_momentum(float momentum) { options_.momentum = momentum; }
   const SgdOptions& options() const { return options_; }
 
   const std::vector<nn::Parameter*>& parameters() const { return parameters_; }

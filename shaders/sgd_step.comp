@@ -23,13 +23,14 @@ layout(push_constant) uniform Push {
   float momentum;
   float weight_decay;
   uint caffe_convention;
+  float l1;  // g += l1 * sign(w)
 } p;
 
 void main() {
   uint i = linear_index();
   if (i >= p.count) return;
   VALUE weight = w[i];
-  VALUE direction = READ_G(i) + p.weight_decay * weight;
+  VALUE direction = READ_G(i) + p.weight_decay * weight + p.l1 * sign(weight);
   VALUE velocity = v[i];
   if (p.caffe_convention != 0u) {
     velocity = p.momentum * velocity + p.learning_rate * direction;
