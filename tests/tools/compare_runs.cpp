@@ -2,8 +2,9 @@
 // result did not change: after a refactoring (a saved copy), or between a sweep
 // performed in one go and the same sweep in shards merged by --report-only.
 // Left out: what no rerun repeats (durations: keys ending in "seconds"; the
-// invocation's metadata: "run", "made_by"; whether a run "resumed") and where
-// the data set lies ("source").
+// invocation's metadata: "run", "made_by", and each run's "metadata" with its
+// command line, commit, host, shard and start time; whether a run "resumed")
+// and where the data set lies ("source").
 //
 // usage: compare_runs EXPECTED ACTUAL [--subset] [--same-device-or-skip]
 //   --subset               ACTUAL may hold keys that EXPECTED lacks (a format that grew)
@@ -21,7 +22,7 @@ namespace {
 
 bool ignored(const std::string& key) {
   const std::string suffix = "seconds";
-  return key == "run" || key == "made_by" || key == "resumed" || key == "source" ||
+  return key == "run" || key == "made_by" || key == "resumed" || key == "source" || key == "metadata" ||
          (key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0);
 }
 
