@@ -39,8 +39,10 @@ Shape reference_shape(const Case& c) {
           reference_size(c.shape[3], o.kernel_w, o.stride_w, o.pad_w, o.ceil_mode)};
 }
 
-// Plain-loop Caffe MAX and AVE pooling in float64.
-std::vector<double> reference_pool(const Case& c, const std::vector<float>& x, bool average) {
+enum class Kind { Max, Average, L2 };
+
+// Plain-loop Caffe MAX and AVE pooling, and L2-norm pooling, in float64.
+std::vector<double> reference_pool(const Case& c, const std::vector<float>& x, Kind kind) {
   const auto& o = c.options;
   const Shape out = reference_shape(c);
   const int64_t planes = c.shape[0] * c.shape[1], H = c.shape[2], W = c.shape[3];
@@ -56,15 +58,16 @@ std::vector<double> reference_pool(const Case& c, const std::vector<float>& x, b
         wstart = std::max<int64_t>(wstart, 0);
         hend = std::min(hend, H);
         wend = std::min(wend, W);
-        double sum = 0, best = -std::numeric_limits<double>::infinity();
+        double sum = 0, squares = 0, best = -std::numeric_limits<double>::infinity();
         for (int64_t h = hstart; h < hend; ++h) {
           for (int64_t w = wstart; w < wend; ++w) {
             const double v = x[size_t((plane * H + h) * W + w)];
             sum += v;
+            squares += v * v;
             best = std::max(best, v);
           }
         }
-        y.push_back(average ? sum / pool_size : best);
+        y.push_back(kind == Kind::Average ? sum / pool_size : kind == Kind::L2 ? std::sqrt(squares) : best);
       }
     }
   }
@@ -151,10 +154,10 @@ TEST_CASE("max_pool2d and avg_pool2d forward against float64") {
     Tensor avg = medrepro::avg_pool2d(x, c.options);
     REQUIRE(max.shape() == reference_shape(c));
     REQUIRE(avg.shape() == reference_shape(c));
-    testing::check_close(max.to_host(), reference_pool(c, values, false), 0, 0, "max_pool2d " + c.name);
-    testing::check_close(avg.to_host(), reference_pool(c, values, true), 1e-6, 1e-7, "avg_pool2d " + c.name);
+    testing::check_close(max.to_host(), reference_pool(c, values, Kind::Max), 0, 0, "max_pool2d " + c.name);
+    testing::check_close(avg.to_host(), reference_pool(c, values, Kind::Average), 1e-6, 1e-7, "avg_pool2d " + c.name);
     const medrepro::ForceStorageReads storage_reads;
-    testing::check_close(medrepro::max_pool2d(x, c.options).to_host(), reference_pool(c, values, false), 0, 0,
+    testing::check_close(medrepro::max_pool2d(x, c.options).to_host(), reference_pool(c, values, Kind::Max), 0, 0,
                          "max_pool2d (storage reads) " + c.name);
   }
 }
@@ -196,6 +199,45 @@ TEST_CASE("avg_pool2d backward against finite differences") {
   testing::check_gradients(
       [o](const auto& in) { return medrepro::add(medrepro::avg_pool2d(in[0], o), medrepro::avg_pool2d(in[0], o)); },
       {testing::random_tensor({1, 2, 5, 6}, 8)});
+}
+
+TEST_CASE("l2_pool2d forward against float64, backward against finite differences") {
+  uint32_t seed = 400;
+  for (const Case& c : forward_cases()) {
+    const auto values = testing::random_values(size_t(medrepro::element_count(c.shape)), ++seed);
+    const Tensor y = medrepro::l2_pool2d(Tensor::from_host(c.shape, values), c.options);
+    REQUIRE_MESSAGE(y.shape() == reference_shape(c), c.name);
+    testing::check_close(y.to_host(), reference_pool(c, values, Kind::L2), 1e-6, 1e-7, "l2_pool2d " + c.name);
+  }
+  // Values at least 0.05 from 0: a 1x1 window's norm |x| has a kink there.
+  auto clear_of_zero = [](const Shape& shape, uint32_t value_seed) {
+    std::vector<float> values = testing::random_values(size_t(medrepro::element_count(shape)), value_seed);
+    for (float& v : values) v = v < 0 ? v - 0.05f : v + 0.05f;
+    return Tensor::from_host(shape, values);
+  };
+  for (const Case& c : gradient_cases()) {
+    CAPTURE(c.name);
+    const Pool2dOptions o = c.options;
+    testing::check_gradients([o](const auto& in) { return medrepro::l2_pool2d(in[0], o); },
+                             {clear_of_zero(c.shape, ++seed)});
+  }
+  const Pool2dOptions o = medrepro::pool2d(3, 2, 1, true);
+  testing::check_gradients(
+      [o](const auto& in) { return medrepro::add(medrepro::l2_pool2d(in[0], o), medrepro::l2_pool2d(in[0], o)); },
+      {testing::random_tensor({1, 2, 5, 6}, 9)});
+}
+
+TEST_CASE("l2_pool2d: a window of zeros has norm 0 and passes gradient 0, not NaN") {
+  std::vector<float> values(16, 0.0f);
+  values[15] = 3.0f;  // only the last 2x2 window is non-zero
+  Tensor x = Tensor::from_host({1, 1, 4, 4}, values);
+  x.set_requires_grad(true);
+  const Tensor y = medrepro::l2_pool2d(x, medrepro::pool2d(2, 2));
+  CHECK(y.to_host() == std::vector<float>{0, 0, 0, 3});
+  y.backward(Tensor::full({1, 1, 2, 2}, 1.0f));
+  std::vector<float> expected(16, 0.0f);
+  expected[15] = 1.0f;
+  CHECK(x.grad().to_host() == expected);
 }
 
 TEST_CASE("max_pool2d ties and NaN") {

@@ -157,6 +157,23 @@ Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options) {
   return out;
 }
 
+Tensor l2_pool2d(const Tensor& x, const Pool2dOptions& options) {
+  PoolPush push = pool_shape(x, options, "l2_pool2d");
+  bound_window_loops("l2_pool2d", push);
+  Tensor out = Tensor::empty(pooled_shape(x, push));
+  push.count = count32(out, "l2_pool2d");
+  launch_linear("l2_pool2d", {x.read(), out.write()}, push, out.numel());
+  record(out, "l2_pool2d", {x}, [push, x = x.detach(), y = out.detach()](const Tensor& grad, GradientSink& sink) {
+    GradTarget t = sink.target(0);
+    PoolPush backward = push;
+    backward.count = static_cast<uint32_t>(x.numel());
+    backward.beta = t.beta;
+    launch_linear("l2_pool2d_backward", {x.read(), y.read(), grad.read(), t.grad.write()}, backward, backward.count,
+                  {accumulates(t.beta)});
+  });
+  return out;
+}
+
 Tensor global_avg_pool2d(const Tensor& x) {
   expect_rank(x, 4, "global_avg_pool2d", "input");
   if (x.dim(2) * x.dim(3) == 0) fail("global_avg_pool2d: empty planes in input " + to_string(x.shape()));

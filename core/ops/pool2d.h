@@ -42,4 +42,11 @@ Tensor max_pool2d(const Tensor& x, const Pool2dOptions& options);  // [N,C,H,W] 
 Tensor avg_pool2d(const Tensor& x, const Pool2dOptions& options);  // [N,C,H,W] -> [N,C,OH,OW]
 Tensor global_avg_pool2d(const Tensor& x);                         // [N,C,H,W] -> [N,C]
 
+// L2-norm pooling (LP pooling with p = 2; PyTorch's LPPool2d with norm_type 2, which
+// Rezaei et al. place after their first convolutions): y = sqrt(sum of x^2 over the
+// window), the window clipped to the image (padding adds nothing), output sizes as
+// above. Backward: dx = sum over the windows containing x of dy * x / y, 0 for a
+// window whose norm is 0. [N,C,H,W] -> [N,C,OH,OW].
+Tensor l2_pool2d(const Tensor& x, const Pool2dOptions& options);
+
 }  // namespace medrepro
