@@ -89,4 +89,47 @@ void init_he_normal(RowBlocks weight, uint64_t seed) {
   init_gaussian(weight, 0.0, std::sqrt(2.0 / static_cast<double>(f.in)), seed);
 }
 
+void init_orthogonal(RowBlocks weight, uint64_t seed, double gain) {
+  const Shape shape = whole_shape(weight);
+  const int64_t rows = shape[0], cols = element_count(shape) / std::max<int64_t>(rows, 1);
+  // Work on a tall matrix: m x n with m >= n, stored column by column.
+  const bool wide = rows < cols;
+  const int64_t m = wide ? cols : rows, n = wide ? rows : cols;
+  Rng rng(seed);
+  std::vector<double> a(size_t(m * n));
+  for (double& v : a) v = rng.normal();  // drawn as the row-major [m, n] Gaussian, kept column-major below
+  std::vector<double> q(size_t(m * n));
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) q[size_t(j * m + i)] = a[size_t(i * n + j)];
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    double* column = &q[size_t(j * m)];
+    for (int64_t k = 0; k < j; ++k) {
+      const double* earlier = &q[size_t(k * m)];
+      double dot = 0;
+      for (int64_t i = 0; i < m; ++i) dot += earlier[i] * column[i];
+      for (int64_t i = 0; i < m; ++i) column[i] -= dot * earlier[i];
+    }
+    double norm = 0;
+    for (int64_t i = 0; i < m; ++i) norm += column[i] * column[i];
+    norm = std::sqrt(norm);
+    if (!(norm > 0)) fail("init_orthogonal: a degenerate Gaussian draw for " + to_string(shape));
+    for (int64_t i = 0; i < m; ++i) column[i] /= norm;
+  }
+  // Element (r, c) of the weight: Q[r][c] when tall, Q[c][r] (Q transposed) when wide.
+  std::vector<float> values(size_t(rows * cols));
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const double v = wide ? q[size_t(r * m + c)] : q[size_t(c * m + r)];
+      values[size_t(r * cols + c)] = static_cast<float>(gain * v);
+    }
+  }
+  size_t offset = 0;
+  for (const Tensor& t : weight) {
+    const size_t count = size_t(t.numel());
+    copy_into(t, Tensor::from_host(t.shape(), std::span<const float>(values).subspan(offset, count)));
+    offset += count;
+  }
+}
+
 }  // namespace medrepro

@@ -40,6 +40,12 @@ void init_uniform(RowBlocks weight, double low, double high, uint64_t seed);
 void init_xavier_uniform(RowBlocks weight, uint64_t seed);
 // He et al. 2015 (Caffe "msra"): N(0, 2 / fan_in).
 void init_he_normal(RowBlocks weight, uint64_t seed);
+// Saxe et al. 2014, as Keras' Orthogonal and PyTorch's orthogonal_ draw it (the
+// default of Keras' LSTM recurrent kernel): the weight as a matrix [dim 0, the
+// rest] gets gain * Q from the QR decomposition of a Gaussian matrix (of its
+// transpose when wider than tall), with R's diagonal made positive: orthonormal
+// columns, or rows when the matrix is wide. QR by modified Gram-Schmidt in double.
+void init_orthogonal(RowBlocks weight, uint64_t seed, double gain = 1.0);
 
 inline void init_gaussian(const Tensor& t, double mean, double sd, uint64_t seed) {
   init_gaussian(RowBlocks(&t, 1), mean, sd, seed);
@@ -49,5 +55,8 @@ inline void init_uniform(const Tensor& t, double low, double high, uint64_t seed
 }
 inline void init_xavier_uniform(const Tensor& t, uint64_t seed) { init_xavier_uniform(RowBlocks(&t, 1), seed); }
 inline void init_he_normal(const Tensor& t, uint64_t seed) { init_he_normal(RowBlocks(&t, 1), seed); }
+inline void init_orthogonal(const Tensor& t, uint64_t seed, double gain = 1.0) {
+  init_orthogonal(RowBlocks(&t, 1), seed, gain);
+}
 
 }  // namespace medrepro

@@ -103,6 +103,36 @@ TEST_CASE("initialisers: seeded, repeatable, with the right spread") {
   CHECK(a.to_host() != b.to_host());
 }
 
+TEST_CASE("init_orthogonal: orthonormal columns (tall) or rows (wide), scaled by the gain, seeded") {
+  // An LSTM's W_hh [4H, H] (tall), a wide [3, 7], and a conv weight [5, 2, 2, 2] as a wide [5, 8].
+  for (const medrepro::Shape& shape :
+       {medrepro::Shape{4 * 6, 6}, medrepro::Shape{3, 7}, medrepro::Shape{5, 2, 2, 2}}) {
+    INFO(medrepro::to_string(shape));
+    Tensor w = Tensor::empty(shape), again = Tensor::empty(shape);
+    medrepro::init_orthogonal(w, 11, 1.5);
+    medrepro::init_orthogonal(again, 11, 1.5);
+    const auto v = w.to_host();
+    CHECK(v == again.to_host());
+    const int64_t rows = shape[0], cols = medrepro::element_count(shape) / rows;
+    const bool tall = rows >= cols;
+    const int64_t vectors = tall ? cols : rows, length = tall ? rows : cols;
+    auto at = [&](int64_t vector, int64_t i) {
+      return double(tall ? v[size_t(i * cols + vector)] : v[size_t(vector * cols + i)]);
+    };
+    for (int64_t a = 0; a < vectors; ++a) {
+      for (int64_t b = 0; b < vectors; ++b) {
+        double dot = 0;
+        for (int64_t i = 0; i < length; ++i) dot += at(a, i) * at(b, i);
+        CHECK(dot == doctest::Approx(a == b ? 1.5 * 1.5 : 0.0).epsilon(1e-5).scale(1.0));
+      }
+    }
+  }
+  Tensor other = Tensor::empty({24, 6}), first = Tensor::empty({24, 6});
+  medrepro::init_orthogonal(first, 11);
+  medrepro::init_orthogonal(other, 12);
+  CHECK(first.to_host() != other.to_host());
+}
+
 TEST_CASE("checkpoint round-trip restores parameters and momentum exactly") {
   const fs::path path = temp_dir() / "state.ckpt";
   auto w0 = testing::random_values(11, 3), b0 = testing::random_values(3, 4);
