@@ -238,6 +238,26 @@ TEST_CASE("bidirectional LSTM: forward direction first, reverse direction aligne
   testing::check_gradients([&small](const auto& in) { return small(in[0]); }, {testing::random_tensor({2, 3, 3}, 12)});
 }
 
+TEST_CASE("LSTM's Keras initialisation: Glorot kernel, orthogonal recurrent kernel, unit forget bias") {
+  const int64_t input = 5, hidden = 3;
+  nn::LSTM layer(input, hidden, {}, 9, nn::RecurrentInit::Keras);
+  const auto params = layer.parameters();
+  REQUIRE(params.size() == 3);
+  const double limit = std::sqrt(6.0 / double(input + 4 * hidden));
+  for (float v : params[0]->value.to_host()) CHECK(std::abs(v) <= limit);
+  const auto w_hh = params[1]->value.to_host();  // [4H, H]: orthonormal columns
+  for (int64_t a = 0; a < hidden; ++a) {
+    for (int64_t b = 0; b < hidden; ++b) {
+      double dot = 0;
+      for (int64_t r = 0; r < 4 * hidden; ++r) {
+        dot += double(w_hh[size_t(r * hidden + a)]) * w_hh[size_t(r * hidden + b)];
+      }
+      CHECK(dot == doctest::Approx(a == b ? 1.0 : 0.0).scale(1.0));
+    }
+  }
+  CHECK(params[2]->value.to_host() == std::vector<float>{0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0});
+}
+
 TEST_CASE("lstm weight layouts: PyTorch and Keras conversions round-trip and compute the same function") {
   const int64_t F = 3, H = 2;
   const auto weight_ih = testing::random_values(size_t(4 * H * F), 1),

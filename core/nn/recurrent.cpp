@@ -1,5 +1,6 @@
 #include "core/nn/recurrent.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -14,6 +15,16 @@ namespace {
 void init_recurrent(const std::vector<Parameter*>& parameters, int64_t hidden_size, uint64_t seed) {
   const double k = 1.0 / std::sqrt(static_cast<double>(hidden_size));
   for (size_t i = 0; i < parameters.size(); ++i) init_uniform(parameters[i]->value, -k, k, seed + i);
+}
+
+// Keras' LSTM defaults (recurrent.h RecurrentInit::Keras).
+void init_keras_lstm(Parameter* weight_ih, Parameter* weight_hh, Parameter* bias, int64_t hidden_size,
+                     uint64_t seed) {
+  init_xavier_uniform(weight_ih->value, seed);
+  init_orthogonal(weight_hh->value, seed + 1);
+  std::vector<float> values(size_t(4 * hidden_size), 0.0f);
+  std::fill(values.begin() + hidden_size, values.begin() + 2 * hidden_size, 1.0f);  // blocks i, f, g, o
+  copy_into(bias->value, Tensor::from_host(bias->value.shape(), values));
 }
 
 void upload(Parameter* parameter, const std::vector<float>& values, const char* what) {
@@ -44,12 +55,16 @@ Tensor concat_last_axis(const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-LSTM::LSTM(int64_t input_size, int64_t hidden_size, LstmOptions options, uint64_t seed)
+LSTM::LSTM(int64_t input_size, int64_t hidden_size, LstmOptions options, uint64_t seed, RecurrentInit init)
     : input_size_(input_size), hidden_size_(hidden_size), options_(options) {
   weight_ih_ = &add_parameter("weight_ih", Tensor::empty({4 * hidden_size, input_size}));
   weight_hh_ = &add_parameter("weight_hh", Tensor::empty({4 * hidden_size, hidden_size}));
   bias_ = &add_parameter("bias", Tensor::empty({4 * hidden_size}));
-  init_recurrent({weight_ih_, weight_hh_, bias_}, hidden_size, seed);
+  if (init == RecurrentInit::Keras) {
+    init_keras_lstm(weight_ih_, weight_hh_, bias_, hidden_size, seed);
+  } else {
+    init_recurrent({weight_ih_, weight_hh_, bias_}, hidden_size, seed);
+  }
 }
 
 Tensor LSTM::forward(const Tensor& x) { return forward(x, Tensor(), Tensor()); }
@@ -96,9 +111,10 @@ Tensor Bidirectional::forward(const Tensor& x) {
   return concat_last_axis(forward_layer_.forward(x), reverse_layer_.forward(x));
 }
 
-BiLSTM::BiLSTM(int64_t input_size, int64_t hidden_size, bool return_sequence, uint64_t seed)
-    : Bidirectional(std::make_unique<LSTM>(input_size, hidden_size, LstmOptions{false, return_sequence}, seed),
-                    std::make_unique<LSTM>(input_size, hidden_size, LstmOptions{true, return_sequence}, seed + 101)) {}
+BiLSTM::BiLSTM(int64_t input_size, int64_t hidden_size, bool return_sequence, uint64_t seed, RecurrentInit init)
+    : Bidirectional(
+          std::make_unique<LSTM>(input_size, hidden_size, LstmOptions{false, return_sequence}, seed, init),
+          std::make_unique<LSTM>(input_size, hidden_size, LstmOptions{true, return_sequence}, seed + 101, init)) {}
 
 BiGRU::BiGRU(int64_t input_size, int64_t hidden_size, bool return_sequence, uint64_t seed)
     : Bidirectional(std::make_unique<GRU>(input_size, hidden_size, GruOptions{false, return_sequence}, seed),

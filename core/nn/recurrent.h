@@ -11,12 +11,18 @@
 
 namespace medrepro::nn {
 
+// How a recurrent layer's parameters start.
+//   PyTorch: every value uniform in [-1/sqrt(H), 1/sqrt(H)].
+//   Keras (LSTM only, its defaults): weight_ih Glorot uniform, weight_hh orthogonal,
+//   bias 0 but 1 for the forget gate (unit_forget_bias).
+enum class RecurrentInit { PyTorch, Keras };
+
 // Parameters weight_ih [4H, F], weight_hh [4H, H], bias [4H] (gate blocks i, f, g, o;
-// bias = PyTorch's bias_ih + bias_hh). Initialised as PyTorch does: every value
-// uniform in [-1/sqrt(H), 1/sqrt(H)].
+// bias = PyTorch's bias_ih + bias_hh), initialised as `init` says.
 class LSTM : public Module {
  public:
-  LSTM(int64_t input_size, int64_t hidden_size, LstmOptions options = {}, uint64_t seed = 0);
+  LSTM(int64_t input_size, int64_t hidden_size, LstmOptions options = {}, uint64_t seed = 0,
+       RecurrentInit init = RecurrentInit::PyTorch);
   Tensor forward(const Tensor& x) override;  // zero initial state
   Tensor forward(const Tensor& x, const Tensor& h0, const Tensor& c0);
   // Uploads converted checkpoint weights (lstm_from_pytorch, lstm_from_keras).
@@ -70,7 +76,8 @@ class Bidirectional : public Module {
 
 class BiLSTM : public Bidirectional {
  public:
-  BiLSTM(int64_t input_size, int64_t hidden_size, bool return_sequence = true, uint64_t seed = 0);
+  BiLSTM(int64_t input_size, int64_t hidden_size, bool return_sequence = true, uint64_t seed = 0,
+         RecurrentInit init = RecurrentInit::PyTorch);
   LSTM& forward_lstm() { return static_cast<LSTM&>(forward_layer_); }
   LSTM& reverse_lstm() { return static_cast<LSTM&>(reverse_layer_); }
 };
