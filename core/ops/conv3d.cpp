@@ -28,17 +28,28 @@ struct ChunkPlan {
   int64_t column_elements(const ConvVolumeGeometry& g) const { return images * g.rows() * slice_positions(g); }
 };
 
-ChunkPlan plan_chunks(const ConvVolumeGeometry& g) {
+// The plan for column buffers of bytes_for(depths) bytes per image for `depths`
+// consecutive output depths: as many whole images as the budget holds, else the
+// most depths of one image that it holds (at least one, within the device limit).
+template <class BytesFor>
+ChunkPlan plan_chunks(const ConvVolumeGeometry& g, BytesFor bytes_for) {
   const uint64_t device_limit = Context::get().limits().max_storage_buffer_range;
   const uint64_t budget = std::min(column_budget, device_limit);
-  const uint64_t per_depth = uint64_t(g.rows()) * uint64_t(g.out[1] * g.out[2]) * sizeof(float);
-  const uint64_t per_image = per_depth * uint64_t(g.out[0]);
-  if (per_depth > device_limit || per_depth / sizeof(float) > 0xffffffffu) {
-    fail("conv3d, conv_transpose: the columns of one output depth slice (" + format_bytes(per_depth) +
+  if (bytes_for(1) > device_limit || bytes_for(1) / sizeof(float) > 0xffffffffu) {
+    fail("conv3d, conv_transpose: the columns of one output depth slice (" + format_bytes(bytes_for(1)) +
          ") exceed this device's maxStorageBufferRange of " + format_bytes(device_limit));
   }
+  const uint64_t per_image = bytes_for(g.out[0]);
   if (per_image <= budget) return {std::clamp<int64_t>(int64_t(budget / per_image), 1, g.batch), g.out[0]};
-  return {1, std::clamp<int64_t>(int64_t(budget / per_depth), 1, g.out[0])};
+  int64_t depths = 1;
+  while (depths < g.out[0] && bytes_for(depths + 1) <= budget) ++depths;
+  return {1, depths};
+}
+
+// vol2col's columns: rows x (depths x OH x OW) floats per image.
+ChunkPlan plan_chunks(const ConvVolumeGeometry& g) {
+  const uint64_t per_depth = uint64_t(g.rows()) * uint64_t(g.out[1] * g.out[2]) * sizeof(float);
+  return plan_chunks(g, [per_depth](int64_t depths) { return uint64_t(depths) * per_depth; });
 }
 
 // Calls step(first_image, images, first_depth, depths) for every chunk, in order.
@@ -151,22 +162,10 @@ struct SlabLayout {
   }
 };
 
-// A chunk is `images` whole images or, when one image's slabs exceed the budget,
-// `depths` output depths of one image.
+// The slabs that `depths` output depths read, per image.
 ChunkPlan plan_slab_chunks(const ConvVolumeGeometry& g, const SlabLayout& s) {
-  const uint64_t device_limit = Context::get().limits().max_storage_buffer_range;
-  const uint64_t budget = std::min(column_budget, device_limit);
   const uint64_t slab_bytes = uint64_t(s.slab_floats()) * sizeof(float);
-  auto bytes_for = [&](int64_t depths) { return uint64_t(s.slabs_for(g, depths)) * slab_bytes; };
-  if (bytes_for(1) > device_limit || bytes_for(1) / sizeof(float) > 0xffffffffu) {
-    fail("conv3d, conv_transpose: the columns of one output depth slice (" + format_bytes(bytes_for(1)) +
-         ") exceed this device's maxStorageBufferRange of " + format_bytes(device_limit));
-  }
-  const uint64_t per_image = bytes_for(g.out[0]);
-  if (per_image <= budget) return {std::clamp<int64_t>(int64_t(budget / per_image), 1, g.batch), g.out[0]};
-  int64_t depths = 1;
-  while (depths < g.out[0] && bytes_for(depths + 1) <= budget) ++depths;
-  return {1, depths};
+  return plan_chunks(g, [&](int64_t depths) { return uint64_t(s.slabs_for(g, depths)) * slab_bytes; });
 }
 
 // Mirrors the push-constant block of shaders/conv3d_unfold.comp.
@@ -239,14 +238,28 @@ Tensor gemm_weight(const ConvVolumeGeometry& g, const SlabLayout& s, const Tenso
   return out;
 }
 
+// Unfolds x chunk by chunk and calls visit(image, first_depth, depths, window) for
+// every image of every chunk, in order: window is the batch over the chunk's
+// output depths of [k, OH * OW] matrices, the slabs output depth od reads.
+template <class Visit>
+void for_each_slab_window(const ConvVolumeGeometry& g, const SlabLayout& s, const Tensor& x, Visit visit) {
+  const ChunkPlan plan = plan_slab_chunks(g, s);
+  const int64_t chunk_image = s.slabs_for(g, plan.depths) * s.slab_floats();
+  Tensor slabs = Tensor::empty({plan.images * chunk_image});
+  for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
+    unfold_slabs(g, s, x, slabs, first, images, depth, depths);
+    for (int64_t i = 0; i < images; ++i) {
+      visit(first + i, depth, depths,
+            MatrixView{slabs, i * chunk_image, s.row_length, 1, g.stride[0] * s.slab_floats()});
+    }
+  });
+}
+
 // out = conv(x, A) + bias + beta * out, with the weight already as the slab GEMM's A.
 void slab_forward(const ConvVolumeGeometry& g, const Tensor& x, const Tensor& a, const Tensor& bias,
                   const Tensor& out, float beta) {
   const SlabLayout s(g);
-  const ChunkPlan plan = plan_slab_chunks(g, s);
   const int64_t plane = g.out[1] * g.out[2];
-  const int64_t chunk_image = s.slabs_for(g, plan.depths) * s.slab_floats();
-  Tensor slabs = Tensor::empty({plan.images * chunk_image});
   Gemm step;  // out_n [O, depths x plane] = A [O, k] x slab window_n(od) [k, plane], batched over od
   step.m = g.out_channels;
   step.n = plane;
@@ -257,14 +270,11 @@ void slab_forward(const ConvVolumeGeometry& g, const Tensor& x, const Tensor& a,
     step.bias_mode = GemmBias::PerRow;
     step.bias = bias;
   }
-  for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
-    unfold_slabs(g, s, x, slabs, first, images, depth, depths);
-    for (int64_t i = 0; i < images; ++i) {
-      step.batch = depths;
-      step.b = MatrixView{slabs, i * chunk_image, s.row_length, 1, g.stride[0] * s.slab_floats()};
-      step.c = MatrixView{out, (first + i) * g.output_image() + depth * plane, g.positions(), 1, plane};
-      gemm(step);
-    }
+  for_each_slab_window(g, s, x, [&](int64_t image, int64_t depth, int64_t depths, const MatrixView& window) {
+    step.batch = depths;
+    step.b = window;
+    step.c = MatrixView{out, image * g.output_image() + depth * plane, g.positions(), 1, plane};
+    gemm(step);
   });
 }
 
@@ -275,10 +285,7 @@ void slab_forward(const ConvVolumeGeometry& g, const Tensor& x, const Tensor& a,
 void slab_backward_weight(const ConvVolumeGeometry& g, const Tensor& dy, const Tensor& x, const Tensor& dweight,
                           float beta) {
   const SlabLayout s(g);
-  const ChunkPlan plan = plan_slab_chunks(g, s);
   const int64_t plane = g.out[1] * g.out[2];
-  const int64_t chunk_image = s.slabs_for(g, plan.depths) * s.slab_floats();
-  Tensor slabs = Tensor::empty({plan.images * chunk_image});
   Tensor gemm_grad = Tensor::empty({g.out_channels, s.k_padded});
   Gemm step;
   step.m = s.k;
@@ -287,17 +294,14 @@ void slab_backward_weight(const ConvVolumeGeometry& g, const Tensor& dy, const T
   step.c = MatrixView::row_major(gemm_grad, s.k_padded).transposed();
   step.sum_over_batch = true;
   bool first_product = true;
-  for_each_chunk(g, plan, [&](int64_t first, int64_t images, int64_t depth, int64_t depths) {
-    unfold_slabs(g, s, x, slabs, first, images, depth, depths);
-    for (int64_t i = 0; i < images; ++i) {
-      const MatrixView dy_slices{dy, (first + i) * g.output_image() + depth * plane, 1, g.positions(), plane};
-      step.batch = depths;
-      step.a = MatrixView{slabs, i * chunk_image, s.row_length, 1, g.stride[0] * s.slab_floats()};
-      step.b = aligned_copy(dy_slices, plane, g.out_channels, depths);
-      step.beta = first_product ? 0.0f : 1.0f;  // later images and chunks add to the first
-      first_product = false;
-      gemm(step);
-    }
+  for_each_slab_window(g, s, x, [&](int64_t image, int64_t depth, int64_t depths, const MatrixView& window) {
+    const MatrixView dy_slices{dy, image * g.output_image() + depth * plane, 1, g.positions(), plane};
+    step.batch = depths;
+    step.a = window;
+    step.b = aligned_copy(dy_slices, plane, g.out_channels, depths);
+    step.beta = first_product ? 0.0f : 1.0f;  // later images and chunks add to the first
+    first_product = false;
+    gemm(step);
   });
   move_weight(g, s, gemm_grad, dweight, kFromGemm, beta, uint64_t(dweight.numel()));
 }

@@ -271,14 +271,6 @@ void record_pack(const MatrixView& v, int64_t rows, int64_t cols, int64_t entrie
   launch_linear("gemm_pack", {v.tensor.read(), packed.write()}, push, uint64_t(entries) * uint64_t(rows));
 }
 
-// A row-major copy of a rows x cols view with rows padded to a multiple of 4.
-MatrixView packed_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch) {
-  const int64_t entries = v.batch_stride == 0 ? 1 : batch;
-  const int64_t padded = int64_t(round_up(uint64_t(cols), 4));
-  Tensor packed = Tensor::empty({entries, rows, padded});
-  record_pack(v, rows, cols, entries, packed, padded, rows * padded);
-  return MatrixView::row_major(packed, padded).batched(entries == 1 ? 0 : rows * padded);
-}
 
 bool packing_pays(int64_t rows, int64_t cols, int64_t batch, int64_t reuse) {
   if (!current_tuning.pack) return false;
@@ -347,11 +339,11 @@ bool blocked_gemm(const Gemm& problem, uint32_t slice) {
     return false;
   }
   if (pack_a) {
-    g.a = packed_copy(g.a, g.m, g.k, g.batch);
+    g.a = aligned_copy(g.a, g.m, g.k, g.batch);
     a = plan_read(g.a, g.m, g.k, g.batch, true);
   }
   if (pack_b) {
-    g.b = packed_copy(g.b, g.k, g.n, g.batch);
+    g.b = aligned_copy(g.b, g.k, g.n, g.batch);
     b = plan_read(g.b, g.k, g.n, g.batch, false);
     plan = plan_blocked(g, b.read, slice);  // reading B along n may change whether the batch folds
   }
@@ -542,7 +534,11 @@ int64_t k_per_product(int64_t k) {
 }  // namespace
 
 MatrixView aligned_copy(const MatrixView& v, int64_t rows, int64_t cols, int64_t batch) {
-  return packed_copy(v, rows, cols, batch);
+  const int64_t entries = v.batch_stride == 0 ? 1 : batch;
+  const int64_t padded = int64_t(round_up(uint64_t(cols), 4));
+  Tensor packed = Tensor::empty({entries, rows, padded});
+  record_pack(v, rows, cols, entries, packed, padded, rows * padded);
+  return MatrixView::row_major(packed, padded).batched(entries == 1 ? 0 : rows * padded);
 }
 
 GemmTiling gemm_tiling() { return current_tiling; }

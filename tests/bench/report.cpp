@@ -41,13 +41,6 @@ std::string optional_text(const std::optional<double>& value, int decimals) {
   return value ? fixed(*value, decimals) : "-";
 }
 
-std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name) {
-  for (const Result& r : results) {
-    if (r.row.name == name && r.error.empty()) return r.our_rate();
-  }
-  return std::nullopt;
-}
-
 // A kernel's GFLOP/s as a share of the device's measured peak (the FMA-bound shader of the same run).
 std::string share_of_peak(const Result& r, const std::optional<double>& peak) {
   if (!peak || !r.error.empty() || r.row.unit != Unit::GflopPerSecond || r.row.group == "peak") return "-";
@@ -279,11 +272,9 @@ std::string volumetric_and_recurrent_text(const std::vector<Result>& results) {
            "K - 1 - pad: it computes a value for every input voxel, so DeepMedic's unpadded layers multiply "
            "more than the direct count (the padding's zeros):\n\n" + render_markdown(table) + "\n";
   }
-  const auto batch1 = std::find_if(results.begin(), results.end(),
-                                   [](const Result& r) { return r.row.name == "lstm fwd+bwd batch 1"; });
-  const auto batch64 = std::find_if(results.begin(), results.end(),
-                                    [](const Result& r) { return r.row.name == "lstm fwd+bwd"; });
-  if (batch1 != results.end() && batch64 != results.end() && batch1->error.empty() && batch64->error.empty()) {
+  const Result* batch1 = find_result(results, "lstm fwd+bwd batch 1");
+  const Result* batch64 = find_result(results, "lstm fwd+bwd");
+  if (batch1 && batch64) {
     const double one = batch1->ours.primary().median, full = batch64->ours.primary().median;
     const int launches = 4 * 32;  // per step: the product and the cell forward, the cell and the carry backward
     out += "- An LSTM step is four launches (forward: the recurrent product and the cell; backward: the cell's "

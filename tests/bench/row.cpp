@@ -28,4 +28,16 @@ std::optional<double> Result::ratio(size_t peer) const {
   return our_rate() / *theirs;
 }
 
+const Result* find_result(const std::vector<Result>& results, const std::string& name) {
+  for (const Result& r : results) {
+    if (r.row.name == name && r.error.empty()) return &r;
+  }
+  return nullptr;
+}
+
+std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name) {
+  const Result* r = find_result(results, name);
+  return r ? std::optional<double>(r->our_rate()) : std::nullopt;
+}
+
 }  // namespace medrepro::bench

@@ -53,4 +53,9 @@ struct Result {
   std::optional<double> ratio(size_t peer) const;  // none when either side has no time
 };
 
+// The result of the row named `name` if it ran without error, else null.
+const Result* find_result(const std::vector<Result>& results, const std::string& name);
+// Its rate in its unit, if it ran.
+std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name);
+
 }  // namespace medrepro::bench

@@ -103,14 +103,6 @@ TargetVerdict every_ratio_at_least(const std::string& target, const std::vector<
   return verdict;
 }
 
-// The rate of the row named `name` in this run, if it ran.
-std::optional<double> rate_of(const std::vector<Result>& results, const std::string& name) {
-  for (const Result& r : results) {
-    if (r.row.name == name && r.error.empty()) return r.our_rate();
-  }
-  return std::nullopt;
-}
-
 bool alexnet_or_proposed(const Row& row) { return row.model == "alexnet" || row.model == "proposed"; }
 bool volumetric_paper(const Row& row) { return row.model == "deepmedic" || row.model == "mnet3d"; }
 
