@@ -56,6 +56,22 @@ void resize_bilinear(const uint8_t* source, int source_height, int source_width,
   resize(source, source_height, source_width, destination, height, width);
 }
 
+std::vector<float> resize_bilinear_in_steps(const float* source, int source_height, int source_width, int height,
+                                            int width) {
+  std::vector<float> current(source, source + size_t(source_height) * size_t(source_width));
+  int current_height = source_height, current_width = source_width;
+  do {
+    const int next_height = std::max(height, (current_height + 1) / 2);
+    const int next_width = std::max(width, (current_width + 1) / 2);
+    std::vector<float> smaller(size_t(next_height) * size_t(next_width));
+    resize_bilinear(current.data(), current_height, current_width, smaller.data(), next_height, next_width);
+    current = std::move(smaller);
+    current_height = next_height;
+    current_width = next_width;
+  } while (current_height != height || current_width != width);
+  return current;
+}
+
 void make_batch(const ImageSet& set, std::span<const size_t> indices, const BatchOptions& options,
                 std::vector<float>& images, std::vector<float>& labels) {
   if (options.std == 0.0f) fail("make_batch: std must not be 0");

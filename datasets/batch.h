@@ -23,6 +23,13 @@ void resize_bilinear(const float* source, int source_height, int source_width, f
 void resize_bilinear(const uint8_t* source, int source_height, int source_width, float* destination, int height,
                      int width);  // output in 0..255
 
+// Bilinear resizing that shrinks in steps of at most 2x along each axis (each
+// step the convention above), so that every source pixel contributes to the
+// result: what resize_bilinear alone skips when shrinking more than 2x.
+// Enlarging, or shrinking by 2x or less, is one resize_bilinear.
+std::vector<float> resize_bilinear_in_steps(const float* source, int source_height, int source_width, int height,
+                                            int width);
+
 // Source pixels and weight of each output position along one axis, for
 // linear resampling with the align_corners=false convention described above.
 struct LinearTap {

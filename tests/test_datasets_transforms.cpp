@@ -406,3 +406,24 @@ TEST_CASE("seeded sampling: reproducible, per-transform probabilities, Wong's on
   for (int i = 0; i < 50; ++i) differ += ds::sample_augment(options, c).angle != ds::sample_augment(options, d).angle;
   CHECK(differ > 5);
 }
+
+TEST_CASE("bilinear resizing in steps of at most 2x: every source pixel counts when shrinking far") {
+  const ds::Volume plane = random_volume(1, 224, 200, 5);
+  // 224x200 -> 64x64: 224 -> 112 -> 64 and 200 -> 100 -> 64, each step batch.h's bilinear.
+  std::vector<float> half(112 * 100), expected(64 * 64);
+  ds::resize_bilinear(plane.data.data(), 224, 200, half.data(), 112, 100);
+  ds::resize_bilinear(half.data(), 112, 100, expected.data(), 64, 64);
+  CHECK(ds::resize_bilinear_in_steps(plane.data.data(), 224, 200, 64, 64) == expected);
+  // Shrinking by 2x or less, or enlarging, is one bilinear step.
+  std::vector<float> once(150 * 300);
+  ds::resize_bilinear(plane.data.data(), 224, 200, once.data(), 150, 300);
+  CHECK(ds::resize_bilinear_in_steps(plane.data.data(), 224, 200, 150, 300) == once);
+  // An isolated bright pixel survives an 8x shrink (a single bilinear step can miss it entirely).
+  std::vector<float> dot(64 * 64, 0.0f);
+  dot[size_t(33) * 64 + 37] = 1.0f;
+  std::vector<float> single(8 * 8);
+  ds::resize_bilinear(dot.data(), 64, 64, single.data(), 8, 8);
+  const std::vector<float> stepped = ds::resize_bilinear_in_steps(dot.data(), 64, 64, 8, 8);
+  CHECK(*std::max_element(single.begin(), single.end()) == 0.0f);
+  CHECK(*std::max_element(stepped.begin(), stepped.end()) > 0.0f);
+}

@@ -240,3 +240,24 @@ TEST_CASE("bootstrap interval of a mean covers the true mean about 95% of the ti
   CHECK(coverage > 0.90);
   CHECK(coverage < 0.98);
 }
+
+TEST_CASE("McNemar exact test: binomial tail of the discordant items") {
+  // 10 items: the first classifier alone right on 6, the second alone on 1, both right on 3.
+  const std::vector<bool> first = {1, 1, 1, 1, 1, 1, 0, 1, 1, 1};
+  const std::vector<bool> second = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1};
+  const mx::McNemarResult r = mx::mcnemar_exact(first, second);
+  CHECK(r.only_first == 6);
+  CHECK(r.only_second == 1);
+  // 2 * (C(7,0) + C(7,1)) / 2^7 = 16 / 128 (statsmodels mcnemar([[3,6],[1,0]], exact=True): 0.125)
+  CHECK(r.p_two_sided == doctest::Approx(0.125).epsilon(1e-12));
+  CHECK(mx::mcnemar_exact(second, first).p_two_sided == doctest::Approx(0.125).epsilon(1e-12));
+  CHECK(mx::mcnemar_exact(first, first).p_two_sided == 1);                 // no discordant items
+  CHECK(mx::mcnemar_exact({true, false}, {false, true}).p_two_sided == 1);  // a tie: capped at 1
+  // Thousands of discordant items stay finite: 600 against 400 (exact p = 2.6e-10).
+  std::vector<bool> a(1000), b(1000);
+  for (size_t i = 0; i < 1000; ++i) a[i] = i < 600, b[i] = i >= 600;
+  const double p = mx::mcnemar_exact(a, b).p_two_sided;
+  CHECK(p > 1e-10);
+  CHECK(p < 1e-9);
+  CHECK_THROWS_AS(mx::mcnemar_exact({true}, {true, false}), medrepro::Error);
+}

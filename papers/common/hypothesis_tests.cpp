@@ -101,6 +101,28 @@ WilcoxonResult wilcoxon_signed_rank(std::span<const double> a, std::span<const d
   return r;
 }
 
+McNemarResult mcnemar_exact(const std::vector<bool>& first_correct, const std::vector<bool>& second_correct) {
+  if (first_correct.size() != second_correct.size()) {
+    fail("mcnemar_exact: " + std::to_string(first_correct.size()) + " and " + std::to_string(second_correct.size()) +
+         " items: the two classifiers must be scored on the same items");
+  }
+  McNemarResult r;
+  for (size_t i = 0; i < first_correct.size(); ++i) {
+    if (first_correct[i] && !second_correct[i]) ++r.only_first;
+    if (second_correct[i] && !first_correct[i]) ++r.only_second;
+  }
+  const size_t n = r.only_first + r.only_second, k = std::min(r.only_first, r.only_second);
+  if (n == 0) return r;
+  // P(X <= k) summed in log space: n may be thousands, beyond 2^-n in double.
+  double tail = 0;
+  for (size_t i = 0; i <= k; ++i) {
+    tail += std::exp(std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) - std::lgamma(double(n - i) + 1) -
+                     double(n) * std::log(2.0));
+  }
+  r.p_two_sided = std::min(1.0, 2 * tail);
+  return r;
+}
+
 PairedTTest paired_t_test(std::span<const double> a, std::span<const double> b, double confidence) {
   const std::vector<double> d = differences("paired_t_test", a, b);
   if (d.size() < 2) fail("paired_t_test: needs at least 2 pairs, got " + std::to_string(d.size()));

@@ -37,6 +37,17 @@ struct PairedTTest {
 };
 PairedTTest paired_t_test(std::span<const double> a, std::span<const double> b, double confidence = 0.95);
 
+// McNemar's test of two classifiers on the same items, in its exact (binomial)
+// form: of the discordant items, b are right only under the first and c only under
+// the second; under the null each is either with probability 1/2, and
+// p = min(1, 2 * P(X <= min(b, c))) with X ~ Binomial(b + c, 1/2) (R's
+// exact2x2 / statsmodels' mcnemar(exact=True)); p = 1 with no discordant items.
+struct McNemarResult {
+  size_t only_first = 0, only_second = 0;  // b and c
+  double p_two_sided = 1;
+};
+McNemarResult mcnemar_exact(const std::vector<bool>& first_correct, const std::vector<bool>& second_correct);
+
 // Percentile bootstrap: the statistic is evaluated on `resamples` resamples of
 // the indices 0 .. sample_size-1 drawn with replacement, and the interval is
 // the (1 - confidence)/2 and (1 + confidence)/2 quantiles of those values

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/nn/layers.h"
+
 namespace medrepro::report {
 
 struct LayerRow {
@@ -20,6 +22,10 @@ struct ModelSummary {
   int64_t parameters = 0;   // of the whole model (may exceed the rows' sum: auxiliary heads)
   std::vector<LayerRow> layers;
 };
+
+// The rows of a Sequential network, layer by layer, from one zero input of `input`'s
+// shape (batch axis first, e.g. {1, 1, 64, 64}), in evaluation mode.
+std::vector<LayerRow> summarize_layers(nn::Sequential& body, const std::vector<int64_t>& input);
 
 double total_flops(const std::vector<LayerRow>& layers);
 // "### title (input; P parameters in total, F FLOP per image)" and the table

@@ -267,21 +267,7 @@ std::string display_name(const std::string& model) {
 }
 
 std::vector<LayerSummary> summarize(SequentialClassifier& model, int input_size) {
-  medrepro::NoGradGuard no_grad;
-  const bool was_training = model.training();
-  model.eval();
-  std::vector<LayerSummary> rows;
-  nn::Sequential& body = model.body();
-  Tensor h = Tensor::zeros({1, 1, input_size, input_size});
-  for (size_t i = 0; i < body.size(); ++i) {
-    nn::Module& layer = body.layer(i);
-    nn::reset_forward_flops();
-    h = layer.forward(h);
-    const Shape per_image(h.shape().begin() + 1, h.shape().end());
-    rows.push_back({layer.describe(), per_image, layer.parameter_count(), nn::forward_flops()});
-  }
-  model.train(was_training);
-  return rows;
+  return medrepro::report::summarize_layers(model.body(), {1, 1, input_size, input_size});
 }
 
 }  // namespace khan_yong

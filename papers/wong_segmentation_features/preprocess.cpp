@@ -24,13 +24,9 @@ void check_plane(int depth, int height, int width, int canvas, int size) {
 
 datasets::Volume prepare_image(const datasets::Volume& plane, int canvas, int size, const datasets::ClaheOptions& clahe) {
   check_plane(plane.depth, plane.height, plane.width, canvas, size);
-  datasets::Volume current = datasets::centre_crop_pad(plane, 1, canvas, canvas);
-  while (current.height != size) {
-    const int next = std::max(size, (current.height + 1) / 2);
-    datasets::Volume smaller(1, next, next);
-    datasets::resize_bilinear(current.data.data(), current.height, current.width, smaller.data.data(), next, next);
-    current = std::move(smaller);
-  }
+  const datasets::Volume square = datasets::centre_crop_pad(plane, 1, canvas, canvas);
+  datasets::Volume current(1, size, size);
+  current.data = datasets::resize_bilinear_in_steps(square.data.data(), canvas, canvas, size, size);
   datasets::clahe_plane(current.data.data(), size, size, clahe);
   return current;
 }
